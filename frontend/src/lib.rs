@@ -1,0 +1,1 @@
+//! eniscope frontend
