@@ -4,6 +4,7 @@
 //! server and the browser compute every number with the same functions. Each formula cites its source
 //! (see `docs` in the repository and `domain.md`).
 
+pub mod dsr;
 pub mod explain;
 pub mod limits;
 pub mod maxpods;
