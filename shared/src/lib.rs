@@ -9,6 +9,9 @@ pub mod explain;
 pub mod limits;
 pub mod maxpods;
 pub mod snapshot;
+pub mod subnet;
+pub mod warm;
+pub mod whatif;
 
 pub use explain::Explanation;
 pub use limits::{Architecture, Hypervisor, InstanceTypeLimits, InstanceTypeTable};
