@@ -45,6 +45,7 @@ pub fn build_dist(locked: bool) -> Result<PathBuf> {
     let dist = repo.join("dist");
     let target = util::target_dir()?;
     check_bindgen_version(&repo)?;
+    crate::setup::wasm_target()?;
 
     step("frontend -> wasm32 (profile wasm-release)");
     timed("cargo build (wasm32)", || {
@@ -62,10 +63,8 @@ pub fn build_dist(locked: bool) -> Result<PathBuf> {
         if locked {
             cmd.arg("--locked");
         }
-        util::run(&mut cmd).context(
-            "the wasm build failed: see the compiler output above (missing target? run \
-             `rustup target add wasm32-unknown-unknown`)",
-        )
+        util::run(&mut cmd)
+            .context("the frontend did not build for wasm32: see the compiler output above")
     })?;
     let wasm = target
         .join(WASM_TARGET)
@@ -88,33 +87,10 @@ pub fn build_dist(locked: bool) -> Result<PathBuf> {
     std::fs::create_dir_all(&staging)
         .with_context(|| format!("cannot create {}", staging.display()))?;
 
-    step("wasm-bindgen (library, --target web) -> frontend.js + frontend_bg.wasm");
-    timed("wasm-bindgen", || {
-        wasm_bindgen_cli_support::Bindgen::new()
-            .input_path(&wasm)
-            .web(true)?
-            .typescript(false)
-            .out_name("frontend")
-            .generate(&staging)
-            .with_context(|| format!("wasm-bindgen failed on {}", wasm.display()))
-    })?;
-
-    step("wasm-opt -Oz (npm binaryen 132)");
-    let bg = staging.join("frontend_bg.wasm");
-    match wasm_opt(&repo)? {
-        Some(wasm_opt) => timed("wasm-opt", || {
-            let mut cmd = Command::new(&wasm_opt);
-            cmd.args(WASM_OPT_ARGS).arg(&bg).arg("-o").arg(&bg);
-            util::run(&mut cmd).context("wasm-opt failed; the unoptimised bundle is not published")
-        })?,
-        None => println!(
-            "    note: node/npm not found, so wasm-opt is skipped (the wasm is about twice as big). Install \
-             Node.js and rerun to get `npm ci` + wasm-opt."
-        ),
+    if let Err(e) = assemble(&repo, &wasm, &staging) {
+        std::fs::remove_dir_all(&staging).ok();
+        return Err(e);
     }
-
-    step("static assets -> dist/");
-    copy_assets(&repo, &staging)?;
 
     // Swap the finished bundle in; a rename is atomic, a copy is the fallback across filesystems.
     let old = target
@@ -136,6 +112,37 @@ pub fn build_dist(locked: bool) -> Result<PathBuf> {
     }
     println!("    bundle ready in {}", dist.display());
     Ok(dist)
+}
+
+/// wasm-bindgen, wasm-opt and the static assets into `staging`.
+fn assemble(repo: &Path, wasm: &Path, staging: &Path) -> Result<()> {
+    step("wasm-bindgen (library, --target web) -> frontend.js + frontend_bg.wasm");
+    timed("wasm-bindgen", || {
+        wasm_bindgen_cli_support::Bindgen::new()
+            .input_path(wasm)
+            .web(true)?
+            .typescript(false)
+            .out_name("frontend")
+            .generate(staging)
+            .with_context(|| format!("wasm-bindgen failed on {}", wasm.display()))
+    })?;
+
+    step("wasm-opt -Oz (npm binaryen 132)");
+    let bg = staging.join("frontend_bg.wasm");
+    match wasm_opt(repo)? {
+        Some(wasm_opt) => timed("wasm-opt", || {
+            let mut cmd = Command::new(&wasm_opt);
+            cmd.args(WASM_OPT_ARGS).arg(&bg).arg("-o").arg(&bg);
+            util::run(&mut cmd).context("wasm-opt failed; the unoptimised bundle is not published")
+        })?,
+        None => println!(
+            "    note: node/npm not found, so wasm-opt is skipped (the wasm is about twice as big). Install \
+             Node.js and rerun to get `npm ci` + wasm-opt."
+        ),
+    }
+
+    step("static assets -> dist/");
+    copy_assets(repo, staging)
 }
 
 /// The wasm-bindgen schema must match the `wasm-bindgen` crate the frontend links (both come from Cargo.lock).

@@ -88,9 +88,7 @@ fn dist() -> Result<()> {
 /// server's own).
 fn run(serve_args: &[String]) -> Result<i32> {
     let repo = util::repo_root();
-    step("wasm32 target");
-    setup::wasm_target()?;
-    let dist = bundle::build_dist(false)?;
+    let dist = bundle::build_dist(false)?; // installs the wasm32 target when it is missing
     step("server (debug)");
     timed("cargo build -p server", || {
         util::run(util::cargo().args(["build", "-p", "server"]))
