@@ -520,7 +520,7 @@ fn set_bit(set: &mut [u64], index: u64) -> bool {
 fn set_range(set: &mut [u64], start: u64, end: u64) {
     let mut index = start;
     while index < end {
-        if index % 64 == 0 && end - index >= 64 {
+        if index.is_multiple_of(64) && end - index >= 64 {
             if let Some(word) = set.get_mut((index / 64) as usize) {
                 *word = u64::MAX;
             }

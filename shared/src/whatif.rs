@@ -474,6 +474,11 @@ pub fn evaluate_prepared(
     };
     let max_pods = max_pods(limits, scenario.os, options)?;
     let mode = max_pods.mode;
+    // kubelet default: Windows 110 (EKS-UG); Linux the max-pods-calculator value (labelled convention).
+    let kubelet_max_pods = scenario.kubelet_max_pods.unwrap_or(match scenario.os {
+        Os::Windows => WINDOWS_DEFAULT_KUBELET_MAX_PODS,
+        Os::Linux => max_pods.recommended_max_pods,
+    });
     let (pool, warm) = match scenario.os {
         Os::Windows => {
             let requested = if scenario.prefix_delegation {
@@ -495,17 +500,13 @@ pub fn evaluate_prepared(
                     &settings,
                     scenario.prefix_delegation,
                     scenario.custom_networking,
+                    kubelet_max_pods,
                 ),
                 ResolvedWarm::Linux(settings),
             )
         }
     };
     let ip_capacity = pool.ip_capacity;
-    // kubelet default: Windows 110 (EKS-UG); Linux the max-pods-calculator value (labelled convention).
-    let kubelet_max_pods = scenario.kubelet_max_pods.unwrap_or(match scenario.os {
-        Os::Windows => WINDOWS_DEFAULT_KUBELET_MAX_PODS,
-        Os::Linux => max_pods.recommended_max_pods,
-    });
     let kubelet_ip_pods = match scenario.os {
         Os::Windows => kubelet_max_pods,
         Os::Linux => kubelet_max_pods.saturating_sub(LINUX_HOST_NETWORK_PODS),
