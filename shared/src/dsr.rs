@@ -744,8 +744,9 @@ pub struct DsrFacts<'a> {
     /// Kubernetes version of the nodegroup (else the cluster), e.g. `1.31`.
     pub kubernetes_version: Option<&'a str>,
     pub nodegroup_kind: Option<NodegroupKind>,
-    /// The nodegroup has a launch template (managed nodegroups without one have EKS-made user data).
-    pub has_launch_template: bool,
+    /// The nodegroup has a launch template (managed nodegroups without one have EKS-made user data);
+    /// `None` when that is unknown (e.g. `DescribeNodegroup` failed).
+    pub has_launch_template: Option<bool>,
     /// Decoded user data facts; `None` when no user data could be read.
     pub user_data: Option<&'a UserDataFlags>,
     /// Services in the cluster, when known.
@@ -949,7 +950,9 @@ fn decide(
         return (DsrStatus::Off, reason);
     }
     let Some(flags) = facts.user_data else {
-        if facts.nodegroup_kind == Some(NodegroupKind::Managed) && !facts.has_launch_template {
+        if facts.nodegroup_kind == Some(NodegroupKind::Managed)
+            && facts.has_launch_template == Some(false)
+        {
             evidence.push("managed nodegroup without a launch template: EKS writes the user data, nothing custom can enable DSR".into());
             return (
                 DsrStatus::Off,
@@ -1445,6 +1448,7 @@ mod tests {
     fn no_user_data_managed_without_template_vs_unknown() {
         let mut f = facts(None, Some("1.31"));
         f.nodegroup_kind = Some(NodegroupKind::Managed);
+        f.has_launch_template = Some(false);
         let a = dsr_status(&f);
         assert_eq!(a.status, DsrStatus::Off);
         assert!(
@@ -1452,7 +1456,10 @@ mod tests {
             "{}",
             a.reason
         );
-        f.has_launch_template = true;
+        f.has_launch_template = Some(true);
+        assert_eq!(dsr_status(&f).status, DsrStatus::Unknown);
+        // DescribeNodegroup failed: whether it has a launch template is unknown, so is DSR.
+        f.has_launch_template = None;
         assert_eq!(dsr_status(&f).status, DsrStatus::Unknown);
         let g = facts(None, Some("1.31"));
         assert_eq!(dsr_status(&g).status, DsrStatus::Unknown);
