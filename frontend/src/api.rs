@@ -16,13 +16,33 @@ impl std::fmt::Display for LoadError {
     }
 }
 
-/// Parse the body of `GET /api/v1/instance-types` into a validated table.
-///
-/// The rows are `InstanceTypeLimits` (extra fields the server adds are ignored); the table is
-/// re-validated and sorted by `InstanceTypeTable::from_json` so lookups can binary-search.
+/// The part of `GET /api/v1/instance-types` the calculator needs: each row is an
+/// `InstanceTypeLimits` flattened with a max-pods summary (server `api/types.rs` `InstanceTypeList`);
+/// the summary is ignored because the browser recomputes every number with `shared`.
+#[derive(Debug, serde::Deserialize)]
+struct InstanceTypeListBody {
+    source: String,
+    instance_types: Vec<shared::InstanceTypeLimits>,
+}
+
+/// Parse the body of `GET /api/v1/instance-types` into a table sorted by name, ready for lookups.
 pub fn parse_instance_types(body: &str) -> Result<InstanceTypeTable, LoadError> {
-    InstanceTypeTable::from_json(body).map_err(|error| {
-        LoadError(format!("the server sent an instance-type table eniscope cannot read ({error}); is the server the same version as this page?"))
+    let list: InstanceTypeListBody = serde_json::from_str(body).map_err(|error| {
+        LoadError(format!(
+            "the server sent an instance-type list this page cannot read ({error}); reload the page, and if it \
+             persists rebuild with `cargo xtask dist` so page and server are the same version"
+        ))
+    })?;
+    let mut types = list.instance_types;
+    // `InstanceTypeTable::get` binary-searches by name.
+    types.sort_by(|a, b| a.instance_type.cmp(&b.instance_type));
+    types.dedup_by(|a, b| a.instance_type == b.instance_type);
+    if types.is_empty() {
+        return Err(LoadError("the server's instance-type table is empty; regenerate it with `cargo xtask gen-instance-types`".into()));
+    }
+    Ok(InstanceTypeTable {
+        source: list.source,
+        types,
     })
 }
 

@@ -6,7 +6,9 @@
 
 pub mod api;
 pub mod components;
+pub mod format;
 pub mod pages;
+pub mod what_if_form;
 
 use components::header::AppHeader;
 use leptos::prelude::*;

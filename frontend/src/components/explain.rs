@@ -1,0 +1,57 @@
+//! The "explain" panel under a number: formula, inputs, caps and source (`shared::Explanation`).
+
+use leptos::prelude::*;
+use shared::Explanation;
+
+/// A `<details>` that stays in the DOM while its content follows the current explanation, so an
+/// open panel stays open while sliders move.
+#[component]
+pub fn ExplainPanel(
+    /// DOM id of the `<details>` element (`explain-ip-capacity`, …).
+    #[prop(into)]
+    id: String,
+    /// The explanation; `None` while there is nothing to explain.
+    #[prop(into)]
+    explanation: Signal<Option<Explanation>>,
+    /// Summary text.
+    #[prop(optional, into)]
+    summary: Option<String>,
+) -> impl IntoView {
+    let summary = summary.unwrap_or_else(|| "How is this computed?".to_string());
+    view! {
+        <details class="explain" id=id>
+            <summary>{summary}</summary>
+            {move || explanation.get().map(|explanation| view! { <ExplanationBody explanation/> })}
+        </details>
+    }
+}
+
+/// The body of an explanation, rendered once.
+#[component]
+pub fn ExplanationBody(explanation: Explanation) -> impl IntoView {
+    let Explanation {
+        formula,
+        inputs,
+        caps,
+        source,
+    } = explanation;
+    let has_inputs = !inputs.is_empty();
+    let has_caps = !caps.is_empty();
+    view! {
+        <div class="explain__body">
+            <p class="explain__formula">{formula}</p>
+            {has_inputs.then(|| view! {
+                <dl>
+                    {inputs.into_iter().map(|(name, value)| view! { <dt>{name}</dt><dd>{value}</dd> }).collect_view()}
+                </dl>
+            })}
+            {has_caps.then(|| view! {
+                <div>
+                    <p class="section-title">"Caps and fallbacks applied"</p>
+                    <ul>{caps.into_iter().map(|cap| view! { <li>{cap}</li> }).collect_view()}</ul>
+                </div>
+            })}
+            <p class="explain__source">"Source: " {source}</p>
+        </div>
+    }
+}
