@@ -268,6 +268,14 @@ pub enum SubnetError {
         ip: String,
         cidr: String,
     },
+    #[error(
+        "subnet {subnet}: allocated IP {ip} is one of the 5 AWS-reserved addresses of {cidr} (first four and last); no ENI can hold it, so check the data"
+    )]
+    ReservedAddressAllocated {
+        subnet: String,
+        ip: String,
+        cidr: String,
+    },
     #[error("subnet {subnet}: allocated IP entry: {source}")]
     BadIp { subnet: String, source: CidrError },
     #[error("subnet {subnet}: prefix entry: {source}")]
@@ -284,6 +292,14 @@ pub enum SubnetError {
         "subnet {subnet}: prefix {prefix} is not inside {cidr}; remove it or fix the subnet CIDR"
     )]
     PrefixOutsideSubnet {
+        subnet: String,
+        prefix: String,
+        cidr: String,
+    },
+    #[error(
+        "subnet {subnet}: prefix {prefix} covers AWS-reserved addresses of {cidr}; EC2 never assigns that block, so check the data"
+    )]
+    PrefixOnReservedAddresses {
         subnet: String,
         prefix: String,
         cidr: String,
@@ -588,6 +604,14 @@ impl ParsedSubnet {
                 });
             }
             let offset = u64::from(net.network() - cidr.network());
+            let block = (offset / u64::from(BLOCK_SIZE)) as u32;
+            if parsed.is_aws_reserved_block(block) {
+                return Err(SubnetError::PrefixOnReservedAddresses {
+                    subnet,
+                    prefix: net.to_string(),
+                    cidr: cidr.to_string(),
+                });
+            }
             if set_bit(&mut parsed.prefix_blocks, offset / u64::from(BLOCK_SIZE)) {
                 for address in offset..offset + u64::from(BLOCK_SIZE) {
                     if set_bit(&mut parsed.used, address) {
@@ -610,7 +634,15 @@ impl ParsedSubnet {
                     cidr: cidr.to_string(),
                 });
             }
-            if set_bit(&mut parsed.used, u64::from(address - cidr.network())) {
+            let offset = u64::from(address - cidr.network());
+            if offset < 4 || offset + 1 == size {
+                return Err(SubnetError::ReservedAddressAllocated {
+                    subnet,
+                    ip: ip.trim().to_string(),
+                    cidr: cidr.to_string(),
+                });
+            }
+            if set_bit(&mut parsed.used, offset) {
                 parsed.allocated_ips += 1;
             }
         }
@@ -971,6 +1003,20 @@ mod tests {
             analyze(&SubnetState::fresh("10.0.0.0/29")),
             Err(SubnetError::SizeNotAllowed { .. })
         ));
+        let mut s = SubnetState::fresh("10.0.0.0/24");
+        s.allocated_ips.push("10.0.0.255".into());
+        let err = analyze(&s).expect_err("broadcast");
+        assert!(
+            matches!(err, SubnetError::ReservedAddressAllocated { .. }),
+            "{err}"
+        );
+        let mut s = SubnetState::fresh("10.0.0.0/24");
+        s.allocated_prefixes.push("10.0.0.0/28".into());
+        let err = analyze(&s).expect_err("block 0");
+        assert!(
+            matches!(err, SubnetError::PrefixOnReservedAddresses { .. }),
+            "{err}"
+        );
     }
 
     #[test]

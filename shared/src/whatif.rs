@@ -1223,4 +1223,406 @@ mod tests {
         assert!(r.has_warning(WarningCode::KubeletCapBelowIpCapacity));
         assert!(r.has_warning(WarningCode::NoSubnet));
     }
+
+    fn pairs(query: &str) -> Vec<(String, String)> {
+        query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// The URL from issue 2 opens with those values and these results.
+    #[test]
+    fn issue_url_scenario() {
+        let scenario = scenario_from_query(&pairs(
+            "instance_type=m5.large&os=windows&prefix_delegation=true&nodes=10&pods_per_node=30",
+        ))
+        .expect("valid query");
+        assert_eq!(
+            (
+                scenario.instance_type.as_str(),
+                scenario.os,
+                scenario.prefix_delegation,
+                scenario.node_count,
+                scenario.pods_per_node
+            ),
+            ("m5.large", Os::Windows, true, 10, 30)
+        );
+        let r = evaluate(&scenario, &table()).expect("valid");
+        assert_eq!(r.per_node.pods_that_fit, 110);
+        assert_eq!(r.per_node.held.held_prefixes, 2); // ceil((30 + 1) / 16)
+        assert_eq!(r.totals.pods_scheduled, 300);
+        assert_eq!(r.totals.pod_capacity, 1100);
+        assert_eq!(r.totals.held_prefixes, 20);
+        assert_eq!(r.totals.subnet_ips, 10 * (32 + 1));
+        let back = scenario_from_query(&scenario_to_query(&scenario)).expect("round trip");
+        assert_eq!(back, scenario);
+    }
+
+    #[test]
+    fn query_errors_are_per_field() {
+        let err = scenario_from_query(&pairs(
+            "nodes=-3&pods_per_node=abc&prefix_delegation=maybe&os=solaris&subnet=10.0.0.5/24&win_warm_ip_target=999999999&kubelet_max_pods=0",
+        ))
+        .expect_err("all bad");
+        let fields: Vec<&str> = err.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "os",
+                "nodes",
+                "pods_per_node",
+                "prefix_delegation",
+                "subnet",
+                "win_warm_ip_target",
+                "kubelet_max_pods"
+            ]
+        );
+        assert!(
+            err.errors[1].message.contains("0 or more"),
+            "{:?}",
+            err.errors[1]
+        );
+        assert!(
+            err.errors[4].message.contains("10.0.0.0/24"),
+            "{:?}",
+            err.errors[4]
+        );
+        assert!(err.to_string().contains("nodes:"), "{err}");
+        let err = scenario_from_query(&pairs("nodes=100001")).expect_err("too many");
+        assert!(err.errors[0].message.contains("at most 100000"), "{err}");
+        let err =
+            scenario_from_query(&pairs("os=windows&warm_eni_target=2")).expect_err("linux key");
+        assert_eq!(err.errors[0].field, "warm_eni_target");
+        // un-prefixed aliases follow the OS, wherever `os` appears
+        let s = scenario_from_query(&pairs(
+            "warm_ip_target=5&os=linux&subnet=10.0.0.0/24&subnet=10.0.1.0/24",
+        ))
+        .expect("ok");
+        assert_eq!(
+            (s.linux_warm.warm_ip_target, s.windows_warm.warm_ip_target),
+            (Some(5), None)
+        );
+        assert_eq!(s.subnets.len(), 2);
+        // unknown keys are ignored; empty target = unset
+        let s = scenario_from_query(&pairs("utm_source=x&win_warm_ip_target=")).expect("ok");
+        assert_eq!(s.windows_warm.warm_ip_target, None);
+    }
+
+    #[test]
+    fn validation_errors_are_clear() {
+        let t = table();
+        let err = evaluate(
+            &Scenario {
+                instance_type: "m5.lrge".into(),
+                ..Scenario::default()
+            },
+            &t,
+        )
+        .expect_err("typo");
+        assert_eq!(err.code(), "unknown_instance_type");
+        assert!(
+            err.to_string()
+                .contains("did you mean m5.large, m5.xlarge?"),
+            "{err}"
+        );
+        let err = evaluate(
+            &Scenario {
+                instance_type: "c6g.medium".into(),
+                ..Scenario::default()
+            },
+            &t,
+        )
+        .expect_err("arm");
+        assert_eq!(err.code(), "windows_needs_x86_64");
+        let err = evaluate(
+            &Scenario {
+                node_count: 100_001,
+                ..Scenario::default()
+            },
+            &t,
+        )
+        .expect_err("nodes");
+        assert!(err.to_string().contains("at most 100000"), "{err}");
+        let err = evaluate(
+            &Scenario {
+                pods_per_node: 10_001,
+                ..Scenario::default()
+            },
+            &t,
+        )
+        .expect_err("pods");
+        assert_eq!(err.code(), "out_of_range");
+        let err = evaluate(
+            &Scenario {
+                custom_networking: true,
+                ..Scenario::default()
+            },
+            &t,
+        )
+        .expect_err("cn");
+        assert_eq!(err.code(), "custom_networking_on_windows");
+        let err = evaluate(
+            &Scenario {
+                observed_pods: Some(vec![1, 2]),
+                ..Scenario::default()
+            },
+            &t,
+        )
+        .expect_err("len");
+        assert!(err.to_string().contains("one entry per node"), "{err}");
+        let mut s = Scenario::default();
+        s.windows_warm.warm_ip_target = Some(-200_000);
+        assert!(matches!(
+            evaluate(&s, &t),
+            Err(WhatIfError::WarmTargetOutOfRange { .. })
+        ));
+        let s = Scenario {
+            subnets: vec![SubnetState::fresh("10.0.0.0/33")],
+            ..Scenario::default()
+        };
+        let err = evaluate(&s, &t).expect_err("cidr");
+        assert_eq!(err.code(), "invalid_subnet");
+        assert!(err.to_string().contains("0–32"), "{err}");
+        let s = Scenario {
+            subnets: vec![
+                SubnetState::fresh("10.0.0.0/23"),
+                SubnetState::fresh("10.0.1.0/24"),
+            ],
+            ..Scenario::default()
+        };
+        assert!(matches!(
+            evaluate(&s, &t),
+            Err(WhatIfError::SubnetsOverlap { .. })
+        ));
+        let s = Scenario {
+            kubelet_max_pods: Some(0),
+            ..Scenario::default()
+        };
+        assert!(matches!(
+            evaluate(&s, &t),
+            Err(WhatIfError::KubeletMaxPodsOutOfRange { .. })
+        ));
+    }
+
+    #[test]
+    fn warnings_have_stable_codes() {
+        let t = table();
+        // PD on Xen falls back, pods beyond 9 stay pending
+        let s = Scenario {
+            instance_type: "m4.large".into(),
+            prefix_delegation: true,
+            pods_per_node: 12,
+            ..Scenario::default()
+        };
+        let r = evaluate(&s, &t).expect("valid");
+        assert_eq!(r.mode, IpMode::SecondaryIp);
+        assert!(r.has_warning(WarningCode::PrefixDelegationOnXen));
+        assert!(r.has_warning(WarningCode::PodsExceedCapacity));
+        assert_eq!(
+            (r.totals.pods_pending, r.totals.nodes_over_capacity),
+            (9, 3)
+        );
+        let json = serde_json::to_value(&r.warnings[0]).expect("json");
+        assert_eq!(json["code"], "WHATIF001");
+        assert_eq!(json["severity"], "warning");
+        // PD in a /24: 10 nodes × 2 prefixes = 20 > 14 free blocks; 330 addresses > 251 free
+        let s = Scenario {
+            prefix_delegation: true,
+            node_count: 10,
+            pods_per_node: 30,
+            subnets: vec![SubnetState::fresh("10.0.0.0/24")],
+            ..Scenario::default()
+        };
+        let r = evaluate(&s, &t).expect("valid");
+        let impact = &r.subnets[0];
+        assert_eq!(
+            (
+                impact.prefixes_needed,
+                impact.ips_needed,
+                impact.addresses_needed
+            ),
+            (20, 10, 330)
+        );
+        assert_eq!(
+            (impact.prefix_shortfall, impact.free_prefix_slots_after),
+            (6, 0)
+        );
+        assert!(!impact.enough_contiguous_blocks && !impact.enough_ips);
+        assert!(r.has_warning(WarningCode::NotEnoughContiguousBlocks));
+        assert!(r.has_warning(WarningCode::SubnetExhausted));
+        assert!(r.has_warning(WarningCode::KubeletCapBelowIpCapacity));
+        assert!(!r.has_warning(WarningCode::NoSubnet));
+        // same in a /22: fits; 20 of 62 free blocks used
+        let s = Scenario {
+            subnets: vec![SubnetState::fresh("10.0.0.0/22")],
+            ..s
+        };
+        let r = evaluate(&s, &t).expect("valid");
+        let impact = &r.subnets[0];
+        assert!(impact.enough_contiguous_blocks && impact.enough_ips);
+        assert_eq!(
+            (
+                impact.before.free_prefix_slots,
+                impact.free_prefix_slots_after
+            ),
+            (62, 42)
+        );
+        assert_eq!(impact.free_ips_after, 1019 - 330);
+    }
+
+    #[test]
+    fn subnet_load_uses_reservations_and_scattered_ips_first() {
+        use crate::snapshot::{CidrReservation, ReservationType};
+        let t = table();
+        // /24 with a /26 prefix reservation (4 blocks) and one IP in each of blocks 1..=3 (fragmented).
+        let mut subnet = SubnetState::fresh("10.0.0.0/24");
+        subnet.reservations.push(CidrReservation {
+            reservation_id: None,
+            cidr: "10.0.0.192/26".into(),
+            reservation_type: ReservationType::Prefix,
+            description: None,
+        });
+        subnet.allocated_ips = vec!["10.0.0.16".into(), "10.0.0.32".into(), "10.0.0.48".into()];
+        let usage = crate::subnet::analyze(&subnet).expect("valid");
+        // blocks: 0 reserved, 1-3 fragmented, 4-11 free, 12-14 prefix-reserved, 15 reserved (last address)
+        assert_eq!(
+            (
+                usage.blocks.free,
+                usage.blocks.prefix_reserved,
+                usage.blocks.fragmented
+            ),
+            (8, 3, 3)
+        );
+        // scattered unreserved free: block 0 (12) + blocks 1-3 (45) + block 15 is in the reservation → 57
+        let s = Scenario {
+            prefix_delegation: true,
+            node_count: 4,
+            pods_per_node: 0,
+            subnets: vec![subnet],
+            ..Scenario::default()
+        };
+        let r = evaluate(&s, &t).expect("valid");
+        let impact = &r.subnets[0];
+        // 4 nodes × 1 prefix: 3 from the reservation, 1 general; 4 primaries fit in scattered IPs
+        assert_eq!((impact.prefixes_needed, impact.ips_needed), (4, 4));
+        assert_eq!(impact.free_prefix_slots_after, 11 - 4);
+        assert!(impact.enough_contiguous_blocks);
+    }
+
+    #[test]
+    fn observed_pods_and_compare() {
+        let t = table();
+        let before = Scenario {
+            node_count: 4,
+            observed_pods: Some(vec![0, 3, 9, 12]),
+            ..Scenario::default()
+        };
+        let r = evaluate(&before, &t).expect("valid");
+        // secondary 3/3 capped at 9: 3, 6, 9, 9 held; the 12-pod node has 3 pending
+        assert_eq!(r.totals.held_ips, 3 + 6 + 9 + 9);
+        assert_eq!(
+            (
+                r.totals.pods_requested,
+                r.totals.pods_scheduled,
+                r.totals.pods_pending
+            ),
+            (24, 21, 3)
+        );
+        let after = Scenario {
+            prefix_delegation: true,
+            ..before.clone()
+        };
+        let r2 = evaluate(&after, &t).expect("valid");
+        // PD 1/3: 1, 1, 1, 1 prefixes
+        assert_eq!(r2.totals.held_prefixes, 4);
+        let c = compare(&r, &r2);
+        assert_eq!(
+            (c.mode_before, c.mode_after),
+            (IpMode::SecondaryIp, IpMode::PrefixDelegation)
+        );
+        assert_eq!(c.ip_capacity, 144 - 9);
+        assert_eq!(c.pods_pending, -3);
+        assert_eq!(c.held_ips, 64 - 27);
+        assert!(
+            c.warnings_removed
+                .contains(&WarningCode::PodsExceedCapacity)
+        );
+        assert!(
+            c.warnings_added
+                .contains(&WarningCode::KubeletCapBelowIpCapacity)
+        );
+    }
+
+    #[test]
+    fn linux_scenario() {
+        let t = table();
+        let s = Scenario {
+            os: Os::Linux,
+            instance_type: "m5.large".into(),
+            node_count: 2,
+            pods_per_node: 20,
+            ..Scenario::default()
+        };
+        let r = evaluate(&s, &t).expect("valid");
+        // 29 max pods (calculator), 27 pod IPs; WARM_ENI_TARGET=1: ceil(20/9)+1 = 4 → capped at 3 ENIs
+        assert_eq!(
+            (r.per_node.kubelet_max_pods, r.per_node.pods_that_fit),
+            (29, 27)
+        );
+        assert_eq!(
+            (
+                r.per_node.held.enis,
+                r.per_node.held.held_ips,
+                r.per_node.held.subnet_ips
+            ),
+            (3, 27, 30)
+        );
+        assert!(matches!(r.warm, ResolvedWarm::Linux(_)));
+        let s = Scenario {
+            prefix_delegation: true,
+            ..s
+        };
+        let r = evaluate(&s, &t).expect("valid");
+        // PD: 110 max pods (calculator cap), 108 IP pods; WARM_PREFIX_TARGET=1: ceil(20/16)+1 = 3 prefixes
+        assert_eq!(
+            (
+                r.per_node.pods_that_fit,
+                r.per_node.held.held_prefixes,
+                r.per_node.held.enis
+            ),
+            (108, 3, 1)
+        );
+    }
+
+    #[test]
+    fn json_round_trip() {
+        let t = table();
+        let s = Scenario {
+            prefix_delegation: true,
+            subnets: vec![SubnetState::fresh("10.0.0.0/24")],
+            observed_pods: Some(vec![1, 2, 3]),
+            ..Scenario::default()
+        };
+        let text = serde_json::to_string(&s).expect("serialize");
+        assert_eq!(serde_json::from_str::<Scenario>(&text).expect("parse"), s);
+        let minimal: Scenario = serde_json::from_str(
+            r#"{"instance_type":"m5.large","os":"windows","node_count":2,"pods_per_node":5}"#,
+        )
+        .expect("minimal");
+        assert!(!minimal.prefix_delegation && minimal.subnets.is_empty());
+        let r = evaluate(&s, &t).expect("valid");
+        let text = serde_json::to_string(&r).expect("serialize");
+        assert_eq!(
+            serde_json::from_str::<WhatIfResult>(&text).expect("parse"),
+            r
+        );
+        let v: serde_json::Value = serde_json::from_str(&text).expect("value");
+        assert_eq!(v["mode"], "prefix-delegation");
+        assert_eq!(v["per_node"]["held_prefixes"], 1);
+        assert_eq!(v["subnets"][0]["cidr"], "10.0.0.0/24");
+        assert_eq!(v["warm"]["os"], "windows");
+        assert_eq!(v["pool"]["rule"]["rule"], "prefixes-for-ips");
+    }
 }
