@@ -79,6 +79,7 @@ impl Metrics {
     }
 
     /// Requests counted for `route` with `status`, over all methods.
+    #[cfg(test)]
     pub fn count(&self, route: &str, status: u16) -> u64 {
         let requests = self
             .requests
