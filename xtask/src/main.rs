@@ -19,6 +19,7 @@ use crate::util::{step, timed};
 #[derive(Parser)]
 #[command(
     name = "cargo xtask",
+    bin_name = "cargo xtask",
     about = "Build glue for eniscope: the browser bundle, running the app, the full test suite, the instance-type table",
     after_help = "Examples:\n  cargo xtask run                       # http://127.0.0.1:8080\n  cargo xtask run -- --demo --listen 127.0.0.1:9000\n  cargo xtask test                      # installs what is missing, then every test\n  cargo xtask test -- -p shared         # extra arguments go to `cargo test`\n  cargo xtask dist                      # dist/ + size report"
 )]
@@ -165,9 +166,15 @@ fn test_steps(cargo_test_args: &[String]) -> Result<i32> {
         println!("    {k}={}", v.to_string_lossy());
     }
     let mut cmd = util::cargo();
-    cmd.args(["test", "--workspace", "--locked"])
-        .args(cargo_test_args)
-        .envs(env);
+    // `-p X` after `--` narrows the run; otherwise every crate of the workspace is tested.
+    let picks_packages = cargo_test_args
+        .iter()
+        .any(|a| a.starts_with("-p") || a.starts_with("--package"));
+    cmd.args(["test", "--locked"]);
+    if !picks_packages {
+        cmd.arg("--workspace");
+    }
+    cmd.args(cargo_test_args).envs(env);
     let status = timed("cargo test", || util::status(&mut cmd))?;
     Ok(util::exit_code(status))
 }
