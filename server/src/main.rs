@@ -3,6 +3,7 @@
 
 mod api;
 mod cli;
+mod demo;
 mod state;
 mod static_files;
 

@@ -959,6 +959,15 @@ fn decide(
                 format!("no launch template, so no --enable-dsr: {UNCONFIRMED_AMI_DEFAULT}"),
             );
         }
+        if facts.nodegroup_kind == Some(NodegroupKind::Managed)
+            && facts.has_launch_template.is_none()
+        {
+            evidence.push("managed nodegroup not described (DescribeNodegroup failed): launch template and user data unknown".into());
+            return (
+                DsrStatus::Unknown,
+                "the nodegroup could not be described (see the cluster's errors), so its launch template and user data are unknown".into(),
+            );
+        }
         evidence.push("user data: not readable (no launch template user data or instance userData was collected)".into());
         return (
             DsrStatus::Unknown,
@@ -1460,7 +1469,9 @@ mod tests {
         assert_eq!(dsr_status(&f).status, DsrStatus::Unknown);
         // DescribeNodegroup failed: whether it has a launch template is unknown, so is DSR.
         f.has_launch_template = None;
-        assert_eq!(dsr_status(&f).status, DsrStatus::Unknown);
+        let a = dsr_status(&f);
+        assert_eq!(a.status, DsrStatus::Unknown);
+        assert!(a.reason.contains("could not be described"), "{}", a.reason);
         let g = facts(None, Some("1.31"));
         assert_eq!(dsr_status(&g).status, DsrStatus::Unknown);
         let broken = UserDataFlags {
