@@ -48,6 +48,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Print how many pods fit on instance types, for Windows or Linux nodes.
     MaxPods(max_pods::MaxPodsArgs),
+    /// Read every EKS cluster, nodegroup, node, ENI and subnet from AWS (read-only) into a snapshot file.
+    Scan(crate::scan::ScanArgs),
 }
 
 impl Command {
@@ -56,6 +58,7 @@ impl Command {
         match self {
             Command::Serve(_) => "info",
             Command::MaxPods(_) => "warn",
+            Command::Scan(_) => "warn",
         }
     }
 }

@@ -2,7 +2,10 @@
 //! The command line lives in `cli`, HTTP handlers in `api`, shared handler state in `state`.
 
 mod api;
+mod aws;
 mod cli;
+mod config;
+mod scan;
 mod demo;
 mod state;
 mod static_files;
@@ -19,6 +22,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => cli::serve::run(args).await,
         Command::MaxPods(args) => cli::max_pods::run(&args),
+        Command::Scan(args) => scan::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
