@@ -9,6 +9,7 @@ pub mod explain;
 pub mod fleet;
 pub mod limits;
 pub mod maxpods;
+pub mod observed;
 pub mod snapshot;
 pub mod subnet;
 pub mod warm;
