@@ -491,10 +491,53 @@ pub struct BlockMap {
     pub used: Vec<u8>,
 }
 
-/// A subnet's state parsed into bitsets, ready to classify or to simulate allocations on.
+/// A subnet's state parsed and validated, with its usage computed once (what-if re-evaluations reuse it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedSubnet {
     pub subnet_id: Option<String>,
+    pub cidr: Ipv4Cidr,
+    bits: SubnetBits,
+    usage: SubnetUsage,
+}
+
+impl ParsedSubnet {
+    /// Parse and validate a subnet's state, then classify it. Errors say what to fix; nothing panics on input.
+    pub fn parse(state: &SubnetState) -> Result<Self, SubnetError> {
+        let bits = SubnetBits::parse(state)?;
+        let usage = bits.compute_usage();
+        Ok(Self {
+            subnet_id: bits.subnet_id.clone(),
+            cidr: bits.cidr,
+            bits,
+            usage,
+        })
+    }
+
+    /// Counts and headline numbers (computed at parse time).
+    pub fn usage(&self) -> &SubnetUsage {
+        &self.usage
+    }
+
+    /// Class of block `block` (0-based from the network address).
+    pub fn classify_block(&self, block: u32) -> BlockClass {
+        self.bits.classify_block(block)
+    }
+
+    /// Classify every block again (what `parse` does once; exposed for benchmarks).
+    pub fn classify(&self) -> SubnetUsage {
+        self.bits.compute_usage()
+    }
+
+    /// Per-block classes for the block map.
+    pub fn block_map(&self) -> BlockMap {
+        self.bits.block_map()
+    }
+}
+
+/// The subnet as bitsets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SubnetBits {
+    subnet_id: Option<String>,
     pub cidr: Ipv4Cidr,
     /// One bit per address (offset from the network address): allocated IP or inside an allocated prefix.
     used: Vec<u64>,
@@ -555,9 +598,8 @@ fn block_bits(set: &[u64], block: u32) -> u16 {
         .map_or(0, |word| (word >> (first % 64)) as u16)
 }
 
-impl ParsedSubnet {
-    /// Parse and validate a subnet's state. Errors say what to fix; nothing panics on input.
-    pub fn parse(state: &SubnetState) -> Result<Self, SubnetError> {
+impl SubnetBits {
+    fn parse(state: &SubnetState) -> Result<Self, SubnetError> {
         let subnet = state.label().to_string();
         let cidr = Ipv4Cidr::parse(&state.cidr).map_err(|source| SubnetError::Cidr {
             subnet: subnet.clone(),
@@ -572,7 +614,7 @@ impl ParsedSubnet {
         }
         let size = cidr.size();
         let blocks = u64::from(cidr.block_count());
-        let mut parsed = ParsedSubnet {
+        let mut parsed = SubnetBits {
             subnet_id: state.subnet_id.clone(),
             cidr,
             used: bitset(size),
@@ -698,8 +740,7 @@ impl ParsedSubnet {
         block == 0 || block + 1 == self.cidr.block_count()
     }
 
-    /// Class of block `block` (0-based from the network address).
-    pub fn classify_block(&self, block: u32) -> BlockClass {
+    fn classify_block(&self, block: u32) -> BlockClass {
         let index = u64::from(block);
         // Order as in subnet_frag.py: prefix-allocated first, then reserved, then by use.
         if get_bit(&self.prefix_blocks, index) {
@@ -716,8 +757,7 @@ impl ParsedSubnet {
         }
     }
 
-    /// Counts and headline numbers.
-    pub fn usage(&self) -> SubnetUsage {
+    fn compute_usage(&self) -> SubnetUsage {
         let mut blocks = BlockCounts::default();
         for block in 0..self.cidr.block_count() {
             blocks.add(self.classify_block(block));
@@ -757,8 +797,7 @@ impl ParsedSubnet {
         }
     }
 
-    /// Per-block classes for the block map.
-    pub fn block_map(&self) -> BlockMap {
+    fn block_map(&self) -> BlockMap {
         let count = self.cidr.block_count();
         let mut classes = Vec::with_capacity(count as usize);
         let mut used = Vec::with_capacity(count as usize);
@@ -776,7 +815,7 @@ impl ParsedSubnet {
 
 /// Parse and classify in one step.
 pub fn analyze(state: &SubnetState) -> Result<SubnetUsage, SubnetError> {
-    Ok(ParsedSubnet::parse(state)?.usage())
+    Ok(SubnetBits::parse(state)?.compute_usage())
 }
 
 #[cfg(test)]

@@ -130,6 +130,27 @@ fn suggestion_text(suggestions: &[String]) -> String {
 
 impl WhatIfError {
     /// Stable machine-readable code for API errors.
+    /// The query key / form field the error is about, so the UI can mark it.
+    pub fn field(&self) -> &'static str {
+        match self {
+            WhatIfError::UnknownInstanceType { .. }
+            | WhatIfError::MaxPods(MaxPodsError::WindowsNeedsX86 { .. }) => {
+                query_keys::INSTANCE_TYPE
+            }
+            WhatIfError::MaxPods(MaxPodsError::CustomNetworkingOnWindows)
+            | WhatIfError::CustomNetworkingOnWindows => query_keys::CUSTOM_NETWORKING,
+            WhatIfError::TooManyNodes { .. } => query_keys::NODES,
+            WhatIfError::TooManyPodsPerNode { .. } => query_keys::PODS_PER_NODE,
+            WhatIfError::KubeletMaxPodsOutOfRange { .. } => query_keys::KUBELET_MAX_PODS,
+            WhatIfError::WarmTargetOutOfRange { field, .. } => field,
+            WhatIfError::ObservedPodsLength { .. } | WhatIfError::ObservedPodsTooLarge { .. } => {
+                "observed_pods"
+            }
+            WhatIfError::Subnet(_) | WhatIfError::SubnetsOverlap { .. } => query_keys::SUBNET,
+        }
+    }
+
+    /// Stable machine-readable code for API errors.
     pub fn code(&self) -> &'static str {
         match self {
             WhatIfError::UnknownInstanceType { .. } => "unknown_instance_type",
@@ -352,14 +373,14 @@ fn validate(scenario: &Scenario) -> Result<(), WhatIfError> {
         });
     }
     let w = &scenario.windows_warm;
-    check_warm("windows warm_ip_target", w.warm_ip_target)?;
-    check_warm("windows minimum_ip_target", w.minimum_ip_target)?;
-    check_warm("windows warm_prefix_target", w.warm_prefix_target)?;
+    check_warm(query_keys::WIN_WARM_IP_TARGET, w.warm_ip_target)?;
+    check_warm(query_keys::WIN_MINIMUM_IP_TARGET, w.minimum_ip_target)?;
+    check_warm(query_keys::WIN_WARM_PREFIX_TARGET, w.warm_prefix_target)?;
     let l = &scenario.linux_warm;
-    check_warm("linux warm_eni_target", l.warm_eni_target)?;
-    check_warm("linux warm_ip_target", l.warm_ip_target)?;
-    check_warm("linux minimum_ip_target", l.minimum_ip_target)?;
-    check_warm("linux warm_prefix_target", l.warm_prefix_target)?;
+    check_warm(query_keys::LINUX_WARM_ENI_TARGET, l.warm_eni_target)?;
+    check_warm(query_keys::LINUX_WARM_IP_TARGET, l.warm_ip_target)?;
+    check_warm(query_keys::LINUX_MINIMUM_IP_TARGET, l.minimum_ip_target)?;
+    check_warm(query_keys::LINUX_WARM_PREFIX_TARGET, l.warm_prefix_target)?;
     if let Some(observed) = &scenario.observed_pods {
         if observed.len() != scenario.node_count as usize {
             return Err(WhatIfError::ObservedPodsLength {
@@ -762,7 +783,7 @@ pub fn evaluate_prepared(
 /// How the nodegroup's load lands in one subnet (best case for /28s: single addresses go first to
 /// free addresses outside free blocks, prefixes first into free prefix-reserved blocks).
 fn subnet_impact(parsed: &ParsedSubnet, load: SubnetLoad) -> SubnetImpact {
-    let before = parsed.usage();
+    let before = parsed.usage().clone();
     let block = u64::from(BLOCK_SIZE);
     let addresses_needed = load.ips + load.prefixes * block;
     let free_ips_after = before.free_ips.saturating_sub(addresses_needed);
@@ -1624,5 +1645,73 @@ mod tests {
         assert_eq!(v["subnets"][0]["cidr"], "10.0.0.0/24");
         assert_eq!(v["warm"]["os"], "windows");
         assert_eq!(v["pool"]["rule"]["rule"], "prefixes-for-ips");
+    }
+
+    /// domain.md §1.3 through the what-if: secondary / PD capacity and pods that fit with kubelet 110.
+    #[test]
+    fn domain_1_3_windows_table() {
+        let rows = [
+            (limits("t3.nano", 2, 2, Nitro, 2), 1, 16, 16),
+            (limits("t3.medium", 3, 6, Nitro, 2), 5, 80, 80),
+            (limits("m5.large", 3, 10, Nitro, 2), 9, 144, 110),
+            (limits("c5.large", 3, 10, Nitro, 2), 9, 144, 110),
+            (limits("m5.xlarge", 4, 15, Nitro, 4), 14, 224, 110),
+            (limits("m5.4xlarge", 8, 30, Nitro, 16), 29, 464, 110),
+            (limits("m5.24xlarge", 15, 50, Nitro, 96), 49, 784, 110),
+            (limits("m4.large", 2, 10, Xen, 2), 9, 9, 9),
+            (limits("t2.medium", 3, 6, Xen, 2), 5, 5, 5),
+        ];
+        for (l, secondary, pd, fit_pd) in rows {
+            let base = Scenario {
+                instance_type: l.instance_type.clone(),
+                node_count: 1,
+                pods_per_node: 0,
+                ..Scenario::default()
+            };
+            let r = evaluate_prepared(&base, &l, &[]).expect("valid");
+            assert_eq!(r.per_node.ip_capacity, secondary, "{}", l.instance_type);
+            let r = evaluate_prepared(
+                &Scenario {
+                    prefix_delegation: true,
+                    ..base
+                },
+                &l,
+                &[],
+            )
+            .expect("valid");
+            assert_eq!(
+                (r.per_node.ip_capacity, r.per_node.pods_that_fit),
+                (pd, fit_pd),
+                "{}",
+                l.instance_type
+            );
+        }
+    }
+
+    #[test]
+    fn errors_name_their_field() {
+        let t = table();
+        let mut s = Scenario::default();
+        s.linux_warm.warm_ip_target = Some(1_000_000);
+        let err = evaluate(&s, &t).expect_err("range");
+        assert_eq!(err.field(), "linux_warm_ip_target");
+        assert!(
+            err.to_string()
+                .starts_with("linux_warm_ip_target 1000000 is out of range"),
+            "{err}"
+        );
+        let err = evaluate(
+            &Scenario {
+                instance_type: "nope".into(),
+                ..Scenario::default()
+            },
+            &t,
+        )
+        .expect_err("unknown");
+        assert_eq!(
+            (err.field(), err.code()),
+            ("instance_type", "unknown_instance_type")
+        );
+        assert!(err.to_string().contains("check the spelling"), "{err}");
     }
 }
