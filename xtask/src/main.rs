@@ -47,6 +47,9 @@ enum Cli {
         #[arg(last = true)]
         cargo_test_args: Vec<String>,
     },
+    /// Only install what is missing (the first half of `test`): wasm32 target, Debian chromium +
+    /// chromium-driver, .venv with moto[server]==5.2.5, npm binaryen.
+    Setup,
     /// Regenerate assets/instance-types.json from DescribeInstanceTypes output (default: the table moto
     /// bundles in .venv). For a real account: `aws ec2 describe-instance-types --output json > types.json`
     /// then `cargo xtask gen-instance-types --input types.json`.
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Cli::Dist => dist().map(|()| 0),
         Cli::Run { serve_args } => run(&serve_args),
         Cli::Test { cargo_test_args } => test(&cargo_test_args),
+        Cli::Setup => setup_all(&util::repo_root()).map(|_| 0),
         Cli::GenInstanceTypes { inputs, output } => gen_instance_types(&inputs, output).map(|()| 0),
     };
     match result {
@@ -139,13 +143,19 @@ fn test(cargo_test_args: &[String]) -> Result<i32> {
     result
 }
 
-fn test_steps(cargo_test_args: &[String]) -> Result<i32> {
-    let repo = util::repo_root();
+/// Every installer, each idempotent; returns the moto_server path.
+fn setup_all(repo: &std::path::Path) -> Result<PathBuf> {
     step("setup: install what is missing");
     setup::wasm_target()?;
     setup::chromium()?;
-    let moto_server = setup::moto_venv(&repo)?;
-    setup::binaryen(&repo)?;
+    let moto_server = setup::moto_venv(repo)?;
+    setup::binaryen(repo)?;
+    Ok(moto_server)
+}
+
+fn test_steps(cargo_test_args: &[String]) -> Result<i32> {
+    let repo = util::repo_root();
+    let moto_server = setup_all(&repo)?;
 
     let dist = bundle::build_dist(true)?;
     step("server (debug)");
