@@ -16,34 +16,22 @@ impl std::fmt::Display for LoadError {
     }
 }
 
-/// The part of `GET /api/v1/instance-types` the calculator needs: each row is an
-/// `InstanceTypeLimits` flattened with a max-pods summary (server `api/types.rs` `InstanceTypeList`);
-/// the summary is ignored because the browser recomputes every number with `shared`.
-#[derive(Debug, serde::Deserialize)]
-struct InstanceTypeListBody {
-    source: String,
-    instance_types: Vec<shared::InstanceTypeLimits>,
-}
-
-/// Parse the body of `GET /api/v1/instance-types` into a table sorted by name, ready for lookups.
+/// Parse the body of `GET /api/v1/instance-types`: a superset of `InstanceTypeTable`'s JSON
+/// (`source`, `types`; each row an `InstanceTypeLimits` plus a max-pods summary, ignored here because
+/// the browser recomputes every number with `shared`). Validated and sorted for lookups.
 pub fn parse_instance_types(body: &str) -> Result<InstanceTypeTable, LoadError> {
-    let list: InstanceTypeListBody = serde_json::from_str(body).map_err(|error| {
+    let table = InstanceTypeTable::from_json(body).map_err(|error| {
         LoadError(format!(
-            "the server sent an instance-type list this page cannot read ({error}); reload the page, and if it \
+            "the server sent an instance-type table this page cannot read ({error}); reload the page, and if it \
              persists rebuild with `cargo xtask dist` so page and server are the same version"
         ))
     })?;
-    let mut types = list.instance_types;
-    // `InstanceTypeTable::get` binary-searches by name.
-    types.sort_by(|a, b| a.instance_type.cmp(&b.instance_type));
-    types.dedup_by(|a, b| a.instance_type == b.instance_type);
-    if types.is_empty() {
-        return Err(LoadError("the server's instance-type table is empty; regenerate it with `cargo xtask gen-instance-types`".into()));
+    if table.types.is_empty() {
+        return Err(LoadError(
+            "the server's instance-type table is empty; regenerate it with `cargo xtask gen-instance-types`".into(),
+        ));
     }
-    Ok(InstanceTypeTable {
-        source: list.source,
-        types,
-    })
+    Ok(table)
 }
 
 /// Fetch the instance-type table from the server.
@@ -66,15 +54,21 @@ pub async fn fetch_instance_types() -> Result<InstanceTypeTable, LoadError> {
     parse_instance_types(&body)
 }
 
-/// The `message` of an `{error: {code, message}}` body, or the body itself.
+/// `{"error": {"code": …, "message": …}}`, the server's error body (typed, so no `serde_json::Value`
+/// code lands in the wasm).
+#[derive(serde::Deserialize)]
+struct ErrorReply {
+    error: ErrorBody,
+}
+
+#[derive(serde::Deserialize)]
+struct ErrorBody {
+    message: String,
+}
+
+/// The `message` of an error body, or the start of the body itself.
 fn error_message(body: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|value| {
-            value
-                .pointer("/error/message")
-                .and_then(|m| m.as_str())
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| body.chars().take(200).collect())
+    serde_json::from_str::<ErrorReply>(body)
+        .map(|reply| reply.error.message)
+        .unwrap_or_else(|_| body.chars().take(200).collect())
 }

@@ -241,6 +241,17 @@ impl SubnetState {
         }
     }
 
+    /// The state recorded in a snapshot (allocated IPs/prefixes are empty when they were not read).
+    pub fn from_snapshot(subnet: &crate::snapshot::Subnet) -> Self {
+        Self {
+            subnet_id: Some(subnet.subnet_id.clone()),
+            cidr: subnet.cidr.clone(),
+            allocated_ips: subnet.allocated_ips.clone().unwrap_or_default(),
+            allocated_prefixes: subnet.allocated_prefixes.clone().unwrap_or_default(),
+            reservations: subnet.cidr_reservations.clone(),
+        }
+    }
+
     /// The subnet's label for messages: its id, else its CIDR.
     pub fn label(&self) -> &str {
         self.subnet_id.as_deref().unwrap_or(&self.cidr)
@@ -1073,5 +1084,27 @@ mod tests {
             (11, 1, 0)
         );
         assert_eq!(usage.fragmentation_score, None);
+    }
+
+    #[test]
+    fn from_snapshot_subnet() {
+        let snap = crate::snapshot::Subnet {
+            subnet_id: "subnet-1".into(),
+            region: "eu-west-1".into(),
+            account_id: None,
+            vpc_id: None,
+            availability_zone: None,
+            cidr: "10.0.0.0/24".into(),
+            available_ip_count: Some(246),
+            cidr_reservations: vec![reservation("10.0.0.128/26", ReservationType::Prefix)],
+            allocated_ips: Some(vec!["10.0.0.10".into()]),
+            allocated_prefixes: Some(vec!["10.0.0.16/28".into()]),
+            tags: Default::default(),
+        };
+        let usage = analyze(&SubnetState::from_snapshot(&snap)).expect("valid");
+        // matches what DescribeSubnets reports as AvailableIpAddressCount: 251 − 1 − 16
+        assert_eq!(usage.free_ips, 234);
+        assert_eq!(usage.subnet_id.as_deref(), Some("subnet-1"));
+        assert_eq!(usage.free_prefix_slots_reserved, 4);
     }
 }

@@ -447,16 +447,18 @@ pub fn evaluate(
     table: &InstanceTypeTable,
 ) -> Result<WhatIfResult, WhatIfError> {
     validate(scenario)?;
-    let limits = table.get(scenario.instance_type.trim()).ok_or_else(|| {
-        WhatIfError::UnknownInstanceType {
+    // EC2 instance-type names are lowercase; accept "M5.Large" from a hand-typed URL.
+    let name = scenario.instance_type.trim().to_ascii_lowercase();
+    let limits = table
+        .get(&name)
+        .ok_or_else(|| WhatIfError::UnknownInstanceType {
             instance_type: scenario.instance_type.clone(),
             suggestions: table
-                .suggestions(scenario.instance_type.trim(), 5)
+                .suggestions(&name, 5)
                 .into_iter()
                 .map(String::from)
                 .collect(),
-        }
-    })?;
+        })?;
     let subnets = parse_subnets(&scenario.subnets)?;
     evaluate_prepared(scenario, limits, &subnets)
 }
@@ -1343,6 +1345,16 @@ mod tests {
         )
         .expect_err("typo");
         assert_eq!(err.code(), "unknown_instance_type");
+        let upper = Scenario {
+            instance_type: " M5.Large ".into(),
+            ..Scenario::default()
+        };
+        assert_eq!(
+            evaluate(&upper, &t)
+                .expect("case-insensitive")
+                .instance_type,
+            "m5.large"
+        );
         assert!(
             err.to_string()
                 .contains("did you mean m5.large, m5.xlarge?"),
