@@ -664,14 +664,17 @@ impl ObservedNodegroup {
         let before = Scenario::from_observed(self);
         let pairs = overlay_query(&whatif::scenario_to_query(&before), changes);
         let mut scenario = whatif::scenario_from_query(&pairs)?;
-        self.complete(&mut scenario);
+        self.apply_observed(&mut scenario);
+        scenario.subnets = self.subnet_states();
         Ok(scenario)
     }
 
-    /// Put back what a query cannot carry: the observed subnets and per-node pods for the node count.
-    pub fn complete(&self, scenario: &mut Scenario) {
+    /// Pin what a query cannot carry: the OS, and pods per node for the scenario's node count
+    /// ([`Self::observed_pods_for`], `pods_per_node` on added nodes). Subnets are left alone: the
+    /// browser passes them pre-parsed to [`evaluate_observed`] instead of copying thousands of
+    /// addresses into every scenario.
+    pub fn apply_observed(&self, scenario: &mut Scenario) {
         scenario.os = self.os;
-        scenario.subnets = self.subnet_states();
         scenario.observed_pods =
             Some(self.observed_pods_for(scenario.node_count, scenario.pods_per_node));
     }
