@@ -165,7 +165,7 @@ fn max_pods_all_windows_is_every_x86_64_type() {
     assert!(linux.len() > rows.len(), "Linux also runs the arm64 types");
 
     // Every Windows row is an x86_64 type according to the API's own limits table.
-    let server = EniscopeServer::start::<&str>(&[]).expect("server");
+    let server = EniscopeServer::start(&["--demo"]).expect("server");
     let (status, body) =
         http_get(&server.url("/api/v1/instance-types")).expect("GET instance-types");
     assert_eq!(status, 200, "{body}");
@@ -344,7 +344,7 @@ fn help_explains_commands_with_examples() {
 
 #[test]
 fn serve_answers_health_max_pods_and_json_errors() {
-    let server = EniscopeServer::start::<&str>(&[]).expect("eniscope serve");
+    let server = EniscopeServer::start(&["--demo"]).expect("eniscope serve");
 
     let (status, body) = http_get(&server.url("/healthz")).expect("healthz");
     assert_eq!((status, body.as_str()), (200, "ok"));
@@ -467,5 +467,33 @@ fn serve_loads_a_snapshot_file() {
             .lines()
             .any(|l| l.starts_with("eniscope_snapshot_age_seconds ")),
         "{metrics}"
+    );
+}
+
+#[test]
+fn serve_demo_loads_the_embedded_fleet() {
+    let server = EniscopeServer::start(&["--demo"]).expect("serve --demo");
+    let (status, body) = http_get(&server.url("/readyz")).expect("readyz");
+    assert_eq!(status, 200, "{body}");
+    let ready: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(ready["snapshot"]["source_kind"], "demo", "{ready}");
+    assert!(
+        ready["snapshot"]["clusters"]
+            .as_u64()
+            .is_some_and(|n| n >= 3),
+        "{ready}"
+    );
+}
+
+#[test]
+fn serve_with_a_busy_port_fails_with_the_reason() {
+    let server = EniscopeServer::start(&["--demo"]).expect("first server");
+    let busy = server.address().to_string();
+    let output = run_eniscope(["serve", "--demo", "--listen", busy.as_str()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("cannot listen on"),
+        "{}",
+        stderr(&output)
     );
 }

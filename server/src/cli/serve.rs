@@ -76,11 +76,10 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         tracing::info!(path = %path.display(), clusters = snapshot.clusters.len(), "snapshot loaded");
         state.fleet.write().await.install_file(snapshot, path);
     } else if args.demo {
-        // Wired to the embedded demo fleet (server/src/demo.rs) when it lands; until then, say so
-        // rather than serve an empty fleet that looks like a real one.
-        return Err(CliError::Input(
-            "--demo: the embedded demo fleet is not part of this build yet; serve a snapshot file with --snapshot FILE".into(),
-        ));
+        let snapshot = crate::demo::demo_snapshot();
+        let source = snapshot.source.clone();
+        tracing::info!(clusters = snapshot.clusters.len(), "demo fleet loaded");
+        state.fleet.write().await.install(snapshot, source);
     }
 
     if !args.dist.join("index.html").is_file() {
