@@ -993,6 +993,68 @@ fn scan_of_a_dead_endpoint_says_it_is_unreachable() {
     assert!(!output.exists());
 }
 
+/// `eniscope serve` with credentials and no `--demo`/`--snapshot`: the background loop scans moto and
+/// `/readyz` reports the live snapshot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_scans_in_the_background() {
+    let moto = Moto::start();
+    let fleet = build_fleet(&moto.endpoint).await;
+    let endpoint = moto.endpoint.clone();
+    let server = e2e::EniscopeServer::start_with(&[] as &[&str], |command| {
+        isolate_from_developer_aws(command);
+        command
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("ENISCOPE_ENDPOINT_URL", &endpoint)
+            .env("ENISCOPE_REGIONS", REGION)
+            .env("ENISCOPE_SCAN_INTERVAL_SECONDS", "10");
+    })
+    .expect("serve starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let readiness = loop {
+        let (status, body) = e2e::http_get(&server.url("/readyz")).expect("GET /readyz");
+        let json: serde_json::Value = serde_json::from_str(&body).expect("readyz JSON");
+        if status == 200 && json["snapshot"]["source_kind"] == "aws" {
+            break json;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no live snapshot after 60 s: {body}\n{}",
+            server.log()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(
+        readiness["snapshot"]["clusters"],
+        fleet.nodes.len(),
+        "{readiness}"
+    );
+    let source = readiness["snapshot"]["source"].as_str().unwrap_or_default();
+    assert!(
+        source.contains(REGION) && source.contains(&moto.endpoint),
+        "{source}"
+    );
+}
+
+/// `eniscope serve` with no credentials anywhere: the demo fleet, and the source says why.
+#[test]
+fn serve_without_credentials_falls_back_to_the_demo_fleet() {
+    let server = e2e::EniscopeServer::start_with(&[] as &[&str], |command| {
+        isolate_from_developer_aws(command);
+        command
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env("ENISCOPE_REGIONS", REGION);
+    })
+    .expect("serve starts");
+    let (status, body) = e2e::http_get(&server.url("/readyz")).expect("GET /readyz");
+    assert_eq!(status, 200, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("readyz JSON");
+    assert_eq!(json["snapshot"]["source_kind"], "demo", "{body}");
+    let source = json["snapshot"]["source"].as_str().unwrap_or_default();
+    assert!(source.contains("no AWS credentials found"), "{source}");
+}
+
 /// Scale run: 1,000 instances across 10 clusters in moto, then one scan. Prints wall time and calls by
 /// operation (for the issue note). `cargo test -p e2e --test moto -- --ignored --nocapture scale`.
 #[ignore = "slow: builds 1,000 instances in moto"]

@@ -271,6 +271,41 @@ pub async fn live_scan_available(config: &Config) -> Result<Vec<String>, String>
     Ok(regions)
 }
 
+/// `eniscope serve` without `--demo` or `--snapshot`: scan AWS in the background when a region and
+/// credentials are found; otherwise serve the demo fleet, saying why in its source description (the
+/// UI shows it). A bad config file is an error, not a fallback.
+pub async fn serve_live_or_demo(
+    state: &AppState,
+    config_path: Option<PathBuf>,
+) -> Result<(), CliError> {
+    let overrides = CliOverrides {
+        config: config_path,
+        ..CliOverrides::default()
+    };
+    let config = config::load(&overrides, &|key| std::env::var(key).ok())
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    match live_scan_available(&config).await {
+        Ok(regions) => {
+            tracing::info!(
+                regions = %regions.join(","),
+                interval_seconds = config.scan_interval.as_secs(),
+                "scanning AWS in the background"
+            );
+            // The loop runs for the life of the process.
+            drop(spawn_scan_loop(state.clone(), config));
+        }
+        Err(why) => {
+            tracing::warn!(%why, "no live AWS access: serving the demo fleet");
+            let mut snapshot = crate::demo::demo_snapshot();
+            snapshot.source.description =
+                format!("{}, shown because {why}", snapshot.source.description);
+            let source = snapshot.source.clone();
+            state.fleet.write().await.install(snapshot, source);
+        }
+    }
+    Ok(())
+}
+
 /// Run the collector every `config.scan_interval` in the background, installing each snapshot in
 /// `state.fleet` (the last good one stays when a scan reads nothing) with progress in `fleet.scan`.
 pub fn spawn_scan_loop(state: AppState, config: Config) -> tokio::task::JoinHandle<()> {

@@ -80,6 +80,8 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         let source = snapshot.source.clone();
         tracing::info!(clusters = snapshot.clusters.len(), "demo fleet loaded");
         state.fleet.write().await.install(snapshot, source);
+    } else {
+        crate::scan::serve_live_or_demo(&state, args.config.clone()).await?;
     }
 
     if !args.dist.join("index.html").is_file() {
