@@ -759,13 +759,14 @@ pub fn evaluate_observed(
     table: &InstanceTypeTable,
     parsed_subnets: &[ParsedSubnet],
 ) -> Result<WhatIfResult, WhatIfError> {
-    let name = scenario.instance_type.trim();
+    // Same lookup as `whatif::evaluate`: EC2 names are lowercase, a hand-typed URL may not be.
+    let name = scenario.instance_type.trim().to_ascii_lowercase();
     let limits = table
-        .get(name)
+        .get(&name)
         .ok_or_else(|| WhatIfError::UnknownInstanceType {
             instance_type: scenario.instance_type.clone(),
             suggestions: table
-                .suggestions(name, 5)
+                .suggestions(&name, 5)
                 .into_iter()
                 .map(String::from)
                 .collect(),

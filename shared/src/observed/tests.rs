@@ -434,6 +434,16 @@ fn unknown_cluster_nodegroup_and_type_say_what_to_do() {
     };
     let err = evaluate_observed(&scenario, &t, &[]).expect_err("typo");
     assert!(err.to_string().contains("did you mean"), "{err}");
+    let upper = Scenario {
+        instance_type: " M5.Large ".into(),
+        ..Scenario::from_observed(&observed)
+    };
+    assert_eq!(
+        evaluate_observed(&upper, &t, &[])
+            .expect("case-insensitive")
+            .instance_type,
+        "m5.large"
+    );
 }
 
 #[test]
