@@ -16,7 +16,7 @@ use crate::snapshot::{
     CidrReservation, Cluster, Eni, LaunchTemplateRef, Node, Nodegroup, NodegroupKind,
     ReservationType, Scaling, Snapshot, SnapshotSource, SourceError, Subnet, UserDataFlags,
 };
-use crate::subnet::{self, FragmentationBand, Ipv4Cidr, SubnetState, SubnetUsage};
+use crate::subnet::{self, BlockMap, FragmentationBand, Ipv4Cidr, SubnetState, SubnetUsage};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -1356,6 +1356,217 @@ pub fn rfc3339_to_unix_seconds(text: &str) -> Option<i64> {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
     Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds)
+}
+
+// ---------------------------------------------------------------------------------------------
+// API responses (`/api/v1`): one definition for the server and the frontend
+// ---------------------------------------------------------------------------------------------
+
+/// The background collector, as the fleet endpoints report it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ScanInfo {
+    /// `idle`, `running`, `succeeded` or `failed`.
+    pub phase: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub sources_done: u32,
+    pub sources_total: Option<u32>,
+    /// What the collector is reading right now.
+    pub current: Option<String>,
+    /// Why the last attempt to produce a snapshot failed, if it did.
+    pub last_error: Option<String>,
+}
+
+/// `GET /api/v1/fleet`: the overview page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FleetOverview {
+    pub source: SnapshotSource,
+    /// The embedded demo fleet is shown (the UI shows its banner).
+    pub demo: bool,
+    pub collected_at: String,
+    /// Seconds between `collected_at` and the server's clock; `None` if `collected_at` does not parse.
+    pub data_age_seconds: Option<i64>,
+    /// When this server installed the snapshot.
+    pub loaded_at: Option<String>,
+    pub scan: ScanInfo,
+    pub totals: FleetTotals,
+    pub clusters: Vec<ClusterSummary>,
+    pub unattached_errors: Vec<ScopedError>,
+    pub api_calls: BTreeMap<String, u64>,
+    pub scan_duration_ms: Option<u64>,
+}
+
+/// `GET /api/v1/clusters/{region}/{name}`: the cluster page (nodes come paginated from `/nodes`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterDetail {
+    pub cluster: ClusterSummary,
+    pub service_ipv4_cidr: Option<String>,
+    pub ip_family: Option<String>,
+    /// `kube-system/amazon-vpc-cni` data and `aws-node` env as observed (`None`: not read, defaults assumed).
+    pub windows_ipam_config: Option<BTreeMap<String, String>>,
+    pub linux_ipam_env: Option<BTreeMap<String, String>>,
+    pub nodegroups: Vec<NodegroupSummary>,
+    pub subnets: Vec<SubnetRow>,
+}
+
+/// `GET /api/v1/nodes`: one page of node rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodePage {
+    /// Rows matching the filters, before paging.
+    pub total: usize,
+    pub offset: usize,
+    pub limit: usize,
+    /// Totals over every matching row (not just this page).
+    pub ips: IpTotals,
+    pub nodes: Vec<NodeRow>,
+}
+
+/// `GET /api/v1/subnets`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubnetList {
+    pub total: usize,
+    pub at_risk: usize,
+    pub subnets: Vec<SubnetRow>,
+}
+
+/// `GET /api/v1/subnets/{subnet_id}`: the row plus the /28 block map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubnetDetail {
+    pub subnet: SubnetRow,
+    /// `None` when the subnet's allocations were not read or do not parse (see `subnet.notes`).
+    pub block_map: Option<BlockMap>,
+}
+
+/// `GET /api/v1/dsr`: the DSR board.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DsrBoard {
+    /// Windows nodes by status, over the rows shown.
+    pub totals: DsrCounts,
+    pub windows_nodes_at_port_exhaustion_risk: u32,
+    /// Windows nodegroups, off first, then unknown, then on.
+    pub nodegroups: Vec<DsrBoardRow>,
+}
+
+impl DsrBoard {
+    pub fn new(view: &FleetView, rows: Vec<DsrBoardRow>) -> Self {
+        let mut totals = DsrCounts::default();
+        for row in &rows {
+            totals.merge(&row.node_counts);
+        }
+        totals.finish();
+        let keys: BTreeSet<(&str, &str, &str)> = rows
+            .iter()
+            .map(|r| (r.region.as_str(), r.cluster.as_str(), r.nodegroup.as_str()))
+            .collect();
+        let services: HashMap<(&str, &str), Option<u32>> = view
+            .clusters
+            .iter()
+            .map(|c| ((c.region.as_str(), c.name.as_str()), c.service_count))
+            .collect();
+        let at_risk = view
+            .nodes
+            .iter()
+            .filter(|n| n.os == Os::Windows)
+            .filter(|n| {
+                keys.contains(&(
+                    n.region.as_str(),
+                    n.cluster.as_str(),
+                    n.nodegroup.as_deref().unwrap_or(UNGROUPED),
+                ))
+            })
+            .filter(|n| {
+                let services = services
+                    .get(&(n.region.as_str(), n.cluster.as_str()))
+                    .copied()
+                    .flatten();
+                node_port_risk(n, services) == RiskLevel::High
+            })
+            .count() as u32;
+        Self {
+            totals,
+            windows_nodes_at_port_exhaustion_risk: at_risk,
+            nodegroups: rows,
+        }
+    }
+}
+
+/// The cluster page's data; `None` when the snapshot has no such cluster.
+pub fn cluster_detail(
+    snapshot: &Snapshot,
+    view: &FleetView,
+    region: &str,
+    name: &str,
+) -> Option<ClusterDetail> {
+    let cluster = snapshot.cluster(region, name)?;
+    let summary = view.cluster(region, name)?.clone();
+    let nodegroups = view
+        .nodegroups
+        .iter()
+        .filter(|g| g.region == region && g.cluster == name)
+        .cloned()
+        .collect();
+    let wanted: BTreeSet<&str> = summary.subnet_ids.iter().map(String::as_str).collect();
+    let subnets = view
+        .subnets
+        .iter()
+        .filter(|s| wanted.contains(s.subnet_id.as_str()))
+        .cloned()
+        .collect();
+    Some(ClusterDetail {
+        cluster: summary,
+        service_ipv4_cidr: cluster.service_ipv4_cidr.clone(),
+        ip_family: cluster.ip_family.clone(),
+        windows_ipam_config: cluster.windows_ipam_config.clone(),
+        linux_ipam_env: cluster.linux_ipam_env.clone(),
+        nodegroups,
+        subnets,
+    })
+}
+
+/// The /28 block map of a subnet (`shared::subnet`), when its allocations were read.
+pub fn subnet_block_map(subnet: &Subnet) -> Option<BlockMap> {
+    let state = SubnetState {
+        subnet_id: Some(subnet.subnet_id.clone()),
+        cidr: subnet.cidr.clone(),
+        allocated_ips: subnet.allocated_ips.clone()?,
+        allocated_prefixes: subnet.allocated_prefixes.clone().unwrap_or_default(),
+        reservations: subnet.cidr_reservations.clone(),
+    };
+    subnet::ParsedSubnet::parse(&state)
+        .ok()
+        .map(|parsed| parsed.block_map())
+}
+
+/// Totals over a set of rows (a filtered node list).
+pub fn ip_totals<'a>(rows: impl IntoIterator<Item = &'a NodeRow>) -> IpTotals {
+    let mut totals = IpTotals::default();
+    for row in rows {
+        totals.add(row);
+    }
+    totals.finish();
+    totals
+}
+
+/// RFC 3339 UTC (`2026-11-26T07:00:00Z`) for seconds since the Unix epoch.
+pub fn unix_seconds_to_rfc3339(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let rest = seconds.rem_euclid(86_400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@
 //! - everything else: the frontend bundle (`static_files`).
 
 pub mod errors;
+pub mod export;
+pub mod fleet;
 pub mod instance_types;
 pub mod maxpods;
 pub mod ops;
@@ -30,6 +32,8 @@ fn api_v1_routes() -> Router<AppState> {
         .merge(instance_types::routes())
         .merge(maxpods::routes())
         .merge(whatif::routes())
+        .merge(fleet::routes())
+        .merge(export::routes())
         // Must come after every route: it applies to the routes registered so far.
         .method_not_allowed_fallback(errors::api_method_not_allowed)
         .fallback(errors::api_route_not_found)

@@ -723,6 +723,13 @@ fn rfc3339_times() {
     );
     assert_eq!(rfc3339_to_unix_seconds("yesterday"), None);
     assert_eq!(rfc3339_to_unix_seconds("2026-13-01T00:00:00Z"), None);
+    for seconds in [0, 951_782_400, 1_795_676_400, 4_107_542_399] {
+        assert_eq!(
+            rfc3339_to_unix_seconds(&unix_seconds_to_rfc3339(seconds)),
+            Some(seconds)
+        );
+    }
+    assert_eq!(unix_seconds_to_rfc3339(951_782_400), "2000-02-29T00:00:00Z");
 }
 
 #[test]
