@@ -344,3 +344,23 @@ fn formatting_helpers() {
     assert_eq!(encode_query_component("a b&c=d"), "a%20b%26c%3Dd");
     assert_eq!(encode_query_component("−1"), "%E2%88%921");
 }
+
+#[test]
+fn parses_the_servers_instance_type_list() {
+    // The shape of `GET /api/v1/instance-types` (server api/types.rs InstanceTypeList): rows carry extra
+    // summary fields and arrive in any order.
+    let body = r#"{"source":"test","count":2,"types":[
+        {"instance_type":"m5.large","hypervisor":"nitro","bare_metal":false,"vcpus":2,"memory_mib":8192,
+         "architectures":["x86_64"],"enis":3,"ipv4_per_eni":10,"total_enis":3,"network_cards":1,
+         "current_generation":true,"nitro_or_bare_metal":true,"windows":null,"linux":{}},
+        {"instance_type":"a1.large","hypervisor":"nitro","bare_metal":false,"vcpus":2,"memory_mib":4096,
+         "architectures":["arm64"],"enis":3,"ipv4_per_eni":10,"total_enis":3,"network_cards":1,
+         "current_generation":true}]}"#;
+    let table = frontend::api::parse_instance_types(body).expect("parses");
+    assert_eq!(table.types.len(), 2);
+    assert_eq!(table.get("m5.large").map(|t| t.ipv4_per_eni), Some(10));
+    let error = frontend::api::parse_instance_types("{}").expect_err("not a table");
+    assert!(error.to_string().contains("cargo xtask dist"), "{error}");
+    let empty = frontend::api::parse_instance_types(r#"{"source":"x","types":[]}"#).expect_err("empty");
+    assert!(empty.to_string().contains("gen-instance-types"), "{empty}");
+}

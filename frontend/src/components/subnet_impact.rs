@@ -46,12 +46,12 @@ fn SubnetRow(outcome: Memo<Outcome>, index: usize) -> impl IntoView {
     let before_width = move || {
         impact.with(|i| {
             i.as_ref()
-                .map_or(0.0, |i| share(i.before.allocated_ips, i.before.usable_ips))
+                .map_or(0, |i| share(i.before.allocated_ips, i.before.usable_ips))
         })
     };
     let added_width = move || {
         impact.with(|i| {
-            i.as_ref().map_or(0.0, |i| {
+            i.as_ref().map_or(0, |i| {
                 share(
                     i.addresses_needed.min(i.before.free_ips),
                     i.before.usable_ips,
@@ -71,11 +71,11 @@ fn SubnetRow(outcome: Memo<Outcome>, index: usize) -> impl IntoView {
                 role="img"
                 aria-label=read(|i| format!("{}% used before, {}% after", i.used_percent_before, i.used_percent_after))
             >
-                <div class="usage-bar__fill usage-bar__fill--before" style:width=move || format!("{:.2}%", before_width())></div>
+                <div class="usage-bar__fill usage-bar__fill--before" style:width=move || percent_width(before_width())></div>
                 <div
                     class="usage-bar__fill"
                     class:usage-bar__fill--over=short
-                    style:width=move || format!("{:.2}%", added_width())
+                    style:width=move || percent_width(added_width())
                 ></div>
             </div>
             <div class="usage-legend">
@@ -131,11 +131,15 @@ fn SubnetRow(outcome: Memo<Outcome>, index: usize) -> impl IntoView {
     }
 }
 
-/// `part / whole` as a percentage for a bar width (display only; the numbers shown come from shared).
-fn share(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        (part as f64 / whole as f64 * 100.0).clamp(0.0, 100.0)
-    }
+/// `part / whole` in hundredths of a percent, for a bar width (display only; the numbers shown come
+/// from shared). Integer math: no float formatting code in the wasm.
+fn share(part: u64, whole: u64) -> u64 {
+    part.saturating_mul(10_000)
+        .checked_div(whole)
+        .map_or(0, |share| share.min(10_000))
+}
+
+/// `1234` hundredths → `12.34%`.
+fn percent_width(hundredths: u64) -> String {
+    format!("{}.{:02}%", hundredths / 100, hundredths % 100)
 }
