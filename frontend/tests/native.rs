@@ -361,6 +361,7 @@ fn parses_the_servers_instance_type_list() {
     assert_eq!(table.get("m5.large").map(|t| t.ipv4_per_eni), Some(10));
     let error = frontend::api::parse_instance_types("{}").expect_err("not a table");
     assert!(error.to_string().contains("cargo xtask dist"), "{error}");
-    let empty = frontend::api::parse_instance_types(r#"{"source":"x","types":[]}"#).expect_err("empty");
+    let empty =
+        frontend::api::parse_instance_types(r#"{"source":"x","types":[]}"#).expect_err("empty");
     assert!(empty.to_string().contains("gen-instance-types"), "{empty}");
 }
