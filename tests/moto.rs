@@ -947,6 +947,66 @@ async fn scan_reads_the_whole_fleet_from_moto() {
     drop(moto);
 }
 
+/// Accounts from a config file: the default chain and an assumed role (sts:AssumeRole through the same
+/// endpoint). moto maps the role's account to the same backend, so each cluster is read once per account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scan_reads_every_configured_account() {
+    let moto = Moto::start();
+    let (_, eks) = clients(&moto.endpoint, REGION).await;
+    eks.create_cluster()
+        .name("shared")
+        .role_arn("arn:aws:iam::123456789012:role/eks-cluster")
+        .resources_vpc_config(VpcConfigRequest::builder().build())
+        .send()
+        .await
+        .expect("cluster");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("eniscope.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "regions = [\"{REGION}\"]\nendpoint_url = \"{}\"\n\n[[accounts]]\nname = \"base\"\n\n\
+             [[accounts]]\nname = \"audit\"\nrole_arn = \"arn:aws:iam::123456789012:role/eniscope-read\"\nexternal_id = \"x-1\"\n\n\
+             [[clusters]]\nname = \"shared\"\nservice_count = 120\n",
+            moto.endpoint
+        ),
+    )
+    .expect("write config");
+    let output = dir.path().join("fleet.json");
+    let mut command = e2e::eniscope_command();
+    command
+        .args(["scan", "--config"])
+        .arg(&config)
+        .arg("--output")
+        .arg(&output);
+    isolate_from_developer_aws(&mut command);
+    command
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test");
+    let run = command.output().expect("run eniscope scan");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    let snapshot = read_snapshot(&output);
+    assert_eq!(snapshot.errors, vec![], "{stderr}");
+    let labels: BTreeSet<Option<&str>> = snapshot
+        .clusters
+        .iter()
+        .map(|c| c.account_label.as_deref())
+        .collect();
+    assert_eq!(labels, BTreeSet::from([Some("audit"), Some("base")]));
+    assert!(
+        snapshot
+            .clusters
+            .iter()
+            .all(|c| c.name == "shared" && c.service_count == Some(120))
+    );
+    assert_eq!(
+        snapshot.api_calls.get("eks:ListClusters"),
+        Some(&2),
+        "one per account × region"
+    );
+}
+
 /// Nothing readable (no credentials at all) → exit 1, a reason that says what to do, no file.
 #[test]
 fn scan_without_credentials_fails_with_what_to_do() {
