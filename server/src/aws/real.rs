@@ -731,3 +731,153 @@ pub fn kind_for_code(code: Option<&str>, http_status: Option<u16>) -> ErrorKind 
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Conversions from SDK shapes, built with the SDK's own builders (what a response deserializes to).
+    use super::*;
+    use aws_sdk_ec2::types::{
+        InstanceNetworkInterface, InstanceNetworkInterfaceAttachment, InstancePrivateIpAddress,
+        InstanceTypeInfo, NetworkCardInfo, NetworkInfo, ProcessorInfo, VCpuInfo,
+    };
+
+    #[test]
+    fn error_codes_map_to_kinds() {
+        for (code, kind) in [
+            ("AccessDeniedException", ErrorKind::AccessDenied),
+            ("UnauthorizedOperation", ErrorKind::AccessDenied),
+            ("RequestLimitExceeded", ErrorKind::Throttled),
+            ("ThrottlingException", ErrorKind::Throttled),
+            ("AuthFailure", ErrorKind::Credentials),
+            ("ExpiredToken", ErrorKind::Credentials),
+            ("ResourceNotFoundException", ErrorKind::NotFound),
+            ("InvalidLaunchTemplateId.NotFound", ErrorKind::NotFound),
+            ("ServiceUnavailable", ErrorKind::Unreachable),
+            ("SomethingNew", ErrorKind::Other),
+        ] {
+            assert_eq!(kind_for_code(Some(code), Some(400)), kind, "{code}");
+        }
+        assert_eq!(kind_for_code(None, Some(403)), ErrorKind::AccessDenied);
+        assert_eq!(kind_for_code(None, Some(503)), ErrorKind::Unreachable);
+        assert_eq!(kind_for_code(None, None), ErrorKind::Other);
+    }
+
+    /// p4d.24xlarge-like: 4 cards, 15 ENIs on the default card, 60 in total (domain.md §7).
+    #[test]
+    fn instance_type_uses_the_default_network_card() {
+        let mut network = NetworkInfo::builder()
+            .maximum_network_interfaces(60)
+            .maximum_network_cards(4)
+            .default_network_card_index(0)
+            .ipv4_addresses_per_interface(50);
+        for index in 0..4 {
+            network = network.network_cards(
+                NetworkCardInfo::builder()
+                    .network_card_index(index)
+                    .maximum_network_interfaces(15)
+                    .build(),
+            );
+        }
+        let info = InstanceTypeInfo::builder()
+            .instance_type(aws_sdk_ec2::types::InstanceType::from("p4d.24xlarge"))
+            .hypervisor(aws_sdk_ec2::types::InstanceTypeHypervisor::Nitro)
+            .v_cpu_info(VCpuInfo::builder().default_v_cpus(96).build())
+            .processor_info(
+                ProcessorInfo::builder()
+                    .supported_architectures(aws_sdk_ec2::types::ArchitectureType::X8664)
+                    .build(),
+            )
+            .network_info(network.build())
+            .build();
+        let limits = instance_type_limits(&info).expect("complete row");
+        assert_eq!(
+            (
+                limits.enis,
+                limits.total_enis,
+                limits.network_cards,
+                limits.ipv4_per_eni
+            ),
+            (15, 60, 4, 50)
+        );
+        assert_eq!((limits.hypervisor, limits.vcpus), (Hypervisor::Nitro, 96));
+        assert_eq!(limits.architectures, vec![Architecture::X86_64]);
+
+        let no_network = InstanceTypeInfo::builder()
+            .instance_type(aws_sdk_ec2::types::InstanceType::from("x1.odd"))
+            .build();
+        let unusable = instance_type_limits(&no_network).expect_err("no NetworkInfo");
+        assert_eq!(
+            (unusable.instance_type.as_str(), unusable.reason.as_str()),
+            ("x1.odd", "no NetworkInfo")
+        );
+        assert!(
+            instance_type_limits(&InstanceTypeInfo::builder().build()).is_err(),
+            "no name: unusable, no panic"
+        );
+    }
+
+    #[test]
+    fn instance_enis_split_primary_and_secondary_ips() {
+        let eni = InstanceNetworkInterface::builder()
+            .network_interface_id("eni-1")
+            .interface_type("interface")
+            .subnet_id("subnet-a")
+            .private_ip_address("10.0.0.5")
+            .attachment(
+                InstanceNetworkInterfaceAttachment::builder()
+                    .device_index(0)
+                    .network_card_index(0)
+                    .build(),
+            )
+            .private_ip_addresses(
+                InstancePrivateIpAddress::builder()
+                    .private_ip_address("10.0.0.5")
+                    .primary(true)
+                    .build(),
+            )
+            .private_ip_addresses(
+                InstancePrivateIpAddress::builder()
+                    .private_ip_address("10.0.0.6")
+                    .primary(false)
+                    .build(),
+            )
+            .private_ip_addresses(
+                InstancePrivateIpAddress::builder()
+                    .private_ip_address("10.0.0.7")
+                    .build(),
+            )
+            .ipv4_prefixes(
+                aws_sdk_ec2::types::InstanceIpv4Prefix::builder()
+                    .ipv4_prefix("10.0.0.32/28")
+                    .build(),
+            )
+            .build();
+        let instance = aws_sdk_ec2::types::Instance::builder()
+            .instance_id("i-1")
+            .platform(aws_sdk_ec2::types::PlatformValues::Windows)
+            .tags(Tag::builder().key("eks:nodegroup-name").value("ng").build())
+            .tags(Tag::builder().value("no key").build())
+            .network_interfaces(eni)
+            .network_interfaces(InstanceNetworkInterface::builder().build())
+            .build();
+        let info = instance_info(&instance);
+        assert_eq!(info.platform.as_deref(), Some("windows"));
+        assert_eq!(info.instance_type, None, "absent, not invented");
+        assert_eq!(info.tags.len(), 1, "a tag without a key is dropped");
+        let first = &info.enis[0];
+        assert_eq!(first.primary_ip.as_deref(), Some("10.0.0.5"));
+        assert_eq!(
+            first.secondary_ips,
+            vec!["10.0.0.6".to_string(), "10.0.0.7".to_string()]
+        );
+        assert_eq!(first.ipv4_prefixes, vec!["10.0.0.32/28".to_string()]);
+        assert_eq!(
+            (first.device_index, first.network_card_index),
+            (Some(0), Some(0))
+        );
+        assert_eq!(
+            info.enis[1].eni_id, None,
+            "an empty ENI is passed on for the collector to record"
+        );
+    }
+}
