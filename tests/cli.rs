@@ -497,3 +497,51 @@ fn serve_with_a_busy_port_fails_with_the_reason() {
         stderr(&output)
     );
 }
+
+#[test]
+fn serve_listens_where_the_config_file_says_unless_a_flag_overrides() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = e2e::free_port();
+    let config = dir.path().join("eniscope.toml");
+    std::fs::write(&config, format!("listen = \"127.0.0.1:{port}\"\n")).expect("write config");
+
+    let mut child = e2e::eniscope_command()
+        .args([
+            os("serve"),
+            os("--demo"),
+            os("--config"),
+            config.as_os_str(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn serve");
+    let mut first_line = String::new();
+    if let Some(stdout) = child.stdout.take() {
+        use std::io::BufRead as _;
+        std::io::BufReader::new(stdout)
+            .read_line(&mut first_line)
+            .expect("read stdout");
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        first_line.trim(),
+        format!("eniscope listening on http://127.0.0.1:{port}")
+    );
+
+    // A flag beats the file (EniscopeServer passes --listen 127.0.0.1:0).
+    let server = EniscopeServer::start(&[os("--demo"), os("--config"), config.as_os_str()])
+        .expect("serve with --listen and --config");
+    assert_ne!(server.address().port(), port);
+
+    std::fs::write(&config, "listen = \"nowhere\"\n").expect("write bad config");
+    let output = run_eniscope([
+        os("serve"),
+        os("--demo"),
+        os("--config"),
+        config.as_os_str(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("listen"), "{}", stderr(&output));
+}

@@ -2,6 +2,7 @@
 //! SIGTERM, then finish in-flight requests and exit.
 
 use crate::cli::CliError;
+use crate::config::CliOverrides;
 use crate::state::{AppState, embedded_instance_types, read_snapshot_file};
 use anyhow::Context as _;
 use clap::Args;
@@ -20,6 +21,9 @@ Routes: the web UI at /, the JSON API under /api/v1 (instance-types, max-pods, w
 
 On startup the server prints one line to stdout, `eniscope listening on http://ADDR`; logs go to stderr.";
 
+/// Where `serve` listens when neither `--listen`, ENISCOPE_LISTEN nor the config file says.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
 #[derive(Debug, Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct ServeArgs {
@@ -35,14 +39,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE", env = "ENISCOPE_CONFIG")]
     pub config: Option<PathBuf>,
 
-    /// Address to listen on. Port 0 picks a free port.
-    #[arg(
-        long,
-        value_name = "ADDR",
-        default_value = "127.0.0.1:8080",
-        env = "ENISCOPE_LISTEN"
-    )]
-    pub listen: String,
+    /// Address to listen on [default: 127.0.0.1:8080]. Port 0 picks a free port. Beats ENISCOPE_LISTEN,
+    /// which beats `listen` in the config file.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
 
     /// Directory of the built frontend (index.html, frontend.js, frontend_bg.wasm); `cargo xtask build` writes it.
     #[arg(
@@ -58,17 +58,17 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
     let table = embedded_instance_types().context("loading the instance-type table")?;
     let state = AppState::new(table, args.dist.clone());
 
-    if let Some(path) = &args.config {
-        let text = std::fs::read_to_string(path).with_context(|| {
-            format!(
-                "cannot read config file {}: check the path or drop --config",
-                path.display()
-            )
-        })?;
-        text.parse::<toml::Table>()
-            .with_context(|| format!("config file {} is not valid TOML", path.display()))?;
-        tracing::info!(path = %path.display(), "config file read");
-    }
+    // Flags beat ENISCOPE_* variables beat the config file (config::load); a bad file stops here.
+    let overrides = CliOverrides {
+        config: args.config.clone(),
+        listen: args.listen.clone(),
+        ..CliOverrides::default()
+    };
+    let config = crate::config::load(&overrides, &|key| std::env::var(key).ok())
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    let listen = config
+        .listen
+        .map_or_else(|| DEFAULT_LISTEN.to_string(), |address| address.to_string());
 
     // Load the fleet before binding, so a bad file fails the start instead of serving nothing.
     if let Some(path) = &args.snapshot {
@@ -91,8 +91,8 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         );
     }
 
-    let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| {
-        format!("cannot listen on {}: is another process using it? pick another with --listen 127.0.0.1:PORT", args.listen)
+    let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| {
+        format!("cannot listen on {listen}: is another process using it? pick another with --listen 127.0.0.1:PORT")
     })?;
     let address = listener.local_addr().context("reading the bound address")?;
     // The one line on stdout: scripts and tests read the address from it (useful with port 0).
