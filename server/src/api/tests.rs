@@ -494,6 +494,14 @@ async fn unknown_routes_and_methods_are_json() {
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(reply.error().error.code, "route_not_found", "{path}");
     }
+    // Not UTF-8 after percent-decoding: axum's Path rejection, as JSON.
+    let reply = get(&app, "/api/v1/instance-types/%FF%FE").await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text());
+    assert_eq!(
+        reply.error().error.parameter.as_deref(),
+        Some("instance_type")
+    );
+
     let reply = send(&app, Method::DELETE, "/api/v1/max-pods", None, &[]).await;
     assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(reply.error().error.code, "method_not_allowed");
