@@ -491,6 +491,31 @@ impl<'a> ClusterContext<'a> {
     }
 }
 
+/// Instance-type limits: the snapshot's own (from DescribeInstanceTypes) first, then the table —
+/// without copying the table.
+struct Limits<'a> {
+    observed: HashMap<&'a str, &'a InstanceTypeLimits>,
+    table: &'a InstanceTypeTable,
+}
+
+impl<'a> Limits<'a> {
+    fn new(snapshot: &'a Snapshot, table: &'a InstanceTypeTable) -> Self {
+        let observed = snapshot
+            .instance_types
+            .iter()
+            .map(|l| (l.instance_type.as_str(), l))
+            .collect();
+        Self { observed, table }
+    }
+
+    fn get(&self, instance_type: &str) -> Option<&'a InstanceTypeLimits> {
+        self.observed
+            .get(instance_type)
+            .copied()
+            .or_else(|| self.table.get(instance_type))
+    }
+}
+
 /// A managed nodegroup always comes back from `DescribeNodegroup` with a status and an AMI type; one
 /// with neither was only listed by name (its describe call failed), so nothing is known about it.
 pub fn nodegroup_described(group: &Nodegroup) -> bool {
@@ -508,7 +533,7 @@ fn launch_template_known(group: &Nodegroup) -> Option<bool> {
 
 /// Capacity of `node` in `mode`, or why it is unknown.
 fn node_capacity(
-    table: &InstanceTypeTable,
+    table: &Limits<'_>,
     node: &Node,
     mode: IpMode,
     kubelet_max_pods: Option<u32>,
@@ -527,14 +552,31 @@ fn node_capacity(
     max_pods(limits, node.os, options).map_err(|e| e.to_string())
 }
 
-/// DSR assessments memoised per (nodegroup, Windows build): a 10,000-node fleet has a handful.
-type DsrMemo<'a> = HashMap<(Option<&'a str>, Option<&'a str>), DsrAssessment>;
+/// What every node row of one cluster shares, computed once: DSR assessments per (nodegroup,
+/// Windows build) and capacities per (instance type, OS, mode, kubelet max-pods). A 10,000-node fleet
+/// has a handful of each.
+#[derive(Default)]
+struct RowMemo<'a> {
+    dsr: HashMap<(Option<&'a str>, Option<&'a str>), DsrAssessment>,
+    capacity: HashMap<CapacityKey<'a>, Result<CapacityBrief, String>>,
+}
+
+/// (instance type, OS, IP mode, kubelet max-pods).
+type CapacityKey<'a> = (&'a str, Os, IpMode, Option<u32>);
+
+/// The parts of `MaxPods` a row shows.
+#[derive(Clone)]
+struct CapacityBrief {
+    ip_capacity: u32,
+    max_pods: u32,
+    warnings: Vec<String>,
+}
 
 fn node_row<'a>(
     ctx: &ClusterContext<'a>,
-    table: &InstanceTypeTable,
+    table: &Limits<'_>,
     node: &'a Node,
-    dsr_memo: &mut DsrMemo<'a>,
+    memo: &mut RowMemo<'a>,
 ) -> (NodeRow, Option<DsrAssessment>) {
     let group = ctx.nodegroup(node);
     let held = node_held(node);
@@ -542,13 +584,28 @@ fn node_row<'a>(
         .and_then(|g| g.user_data.as_ref())
         .and_then(|u| u.kubelet_max_pods);
     let mut warnings = Vec::new();
-    let capacity = match node_capacity(table, node, held.ip_mode, kubelet_max_pods) {
-        Ok(result) => {
-            warnings.extend(result.warnings.iter().cloned());
-            Some(result)
+    let capacity = memo
+        .capacity
+        .entry((
+            node.instance_type.as_str(),
+            node.os,
+            held.ip_mode,
+            kubelet_max_pods,
+        ))
+        .or_insert_with(|| {
+            node_capacity(table, node, held.ip_mode, kubelet_max_pods).map(|m| CapacityBrief {
+                ip_capacity: m.ip_capacity,
+                max_pods: m.recommended_max_pods,
+                warnings: m.warnings,
+            })
+        });
+    let capacity = match capacity {
+        Ok(brief) => {
+            warnings.extend(brief.warnings.iter().cloned());
+            Some(brief.clone())
         }
         Err(message) => {
-            warnings.push(message);
+            warnings.push(message.clone());
             None
         }
     };
@@ -577,7 +634,7 @@ fn node_row<'a>(
     }
     let assessment = (node.os == Os::Windows).then(|| {
         let key = (node.nodegroup.as_deref(), node.windows_build.as_deref());
-        dsr_memo
+        memo.dsr
             .entry(key)
             .or_insert_with(|| {
                 dsr::dsr_status(&ctx.dsr_facts(
@@ -609,7 +666,7 @@ fn node_row<'a>(
         held_ips: held.held_ips,
         used_ips: node.pods_with_ips,
         ip_capacity: capacity.as_ref().map(|c| c.ip_capacity),
-        max_pods: capacity.as_ref().map(|c| c.recommended_max_pods),
+        max_pods: capacity.as_ref().map(|c| c.max_pods),
         kubelet_max_pods,
         dsr: assessment.as_ref().map(|a| a.status),
         dsr_reason: assessment.as_ref().map(|a| a.reason.clone()),
@@ -814,7 +871,7 @@ fn cluster_key(cluster: &Cluster) -> String {
 /// Analyse a snapshot. `table` is the embedded instance-type table; the snapshot's own
 /// `instance_types` (from DescribeInstanceTypes) win over it.
 pub fn analyze(snapshot: &Snapshot, table: &InstanceTypeTable) -> FleetView {
-    let table = table.merged_with(&snapshot.instance_types);
+    let table = Limits::new(snapshot, table);
     let mut nodes = Vec::new();
     let mut nodegroups = Vec::new();
     let mut clusters = Vec::new();
@@ -824,7 +881,7 @@ pub fn analyze(snapshot: &Snapshot, table: &InstanceTypeTable) -> FleetView {
     for cluster in &snapshot.clusters {
         let ctx = ClusterContext::new(cluster);
         let key = cluster_key(cluster);
-        let mut dsr_memo = DsrMemo::new();
+        let mut memo = RowMemo::default();
         // Node rows, grouped by nodegroup name (declared groups first, in snapshot order).
         let mut group_order: Vec<Option<&str>> = cluster
             .nodegroups
@@ -838,7 +895,7 @@ pub fn analyze(snapshot: &Snapshot, table: &InstanceTypeTable) -> FleetView {
             cluster_subnets.extend(group.subnet_ids.iter().cloned());
         }
         for node in &cluster.nodes {
-            let (row, _) = node_row(&ctx, &table, node, &mut dsr_memo);
+            let (row, _) = node_row(&ctx, &table, node, &mut memo);
             let group_key = match node.nodegroup.as_deref() {
                 Some(name) if ctx.nodegroups.contains_key(name) => Some(name),
                 other => other,
@@ -1133,9 +1190,9 @@ pub fn node_detail(
             .find(|n| n.instance_id == instance_id)
             .map(|n| (c, n))
     })?;
-    let table = table.merged_with(&snapshot.instance_types);
+    let table = Limits::new(snapshot, table);
     let ctx = ClusterContext::new(cluster);
-    let mut memo = DsrMemo::new();
+    let mut memo = RowMemo::default();
     let (row, dsr) = node_row(&ctx, &table, node, &mut memo);
     let only_eni = node.enis.len() == 1;
     let enis: Vec<EniRow> = node
