@@ -273,17 +273,8 @@ pub async fn live_scan_available(config: &Config) -> Result<Vec<String>, String>
 
 /// `eniscope serve` without `--demo` or `--snapshot`: scan AWS in the background when a region and
 /// credentials are found; otherwise serve the demo fleet, saying why in its source description (the
-/// UI shows it). A bad config file is an error, not a fallback.
-pub async fn serve_live_or_demo(
-    state: &AppState,
-    config_path: Option<PathBuf>,
-) -> Result<(), CliError> {
-    let overrides = CliOverrides {
-        config: config_path,
-        ..CliOverrides::default()
-    };
-    let config = config::load(&overrides, &|key| std::env::var(key).ok())
-        .map_err(|e| CliError::Input(e.to_string()))?;
+/// UI shows it). `config` is what `serve` loaded (flags > ENISCOPE_* > file).
+pub async fn serve_live_or_demo(state: &AppState, config: Config) -> Result<(), CliError> {
     match live_scan_available(&config).await {
         Ok(regions) => {
             tracing::info!(

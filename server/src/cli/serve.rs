@@ -81,7 +81,7 @@ pub async fn run(args: ServeArgs) -> Result<(), CliError> {
         tracing::info!(clusters = snapshot.clusters.len(), "demo fleet loaded");
         state.fleet.write().await.install(snapshot, source);
     } else {
-        crate::scan::serve_live_or_demo(&state, args.config.clone()).await?;
+        crate::scan::serve_live_or_demo(&state, config).await?;
     }
 
     if !args.dist.join("index.html").is_file() {
