@@ -734,6 +734,40 @@ pub enum RiskLevel {
     Unknown,
 }
 
+/// Which rule decided a DSR status (serialized kebab-case, stable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum DsrCause {
+    /// On: `--enable-dsr=true` (and the gate where needed) in the user data.
+    DsrFlags,
+    /// Off: the Windows build has no DSR.
+    OsWithoutDsr,
+    /// Off: `--enable-dsr` without `WinDSR=true` before 1.33: kube-proxy fails.
+    GateMissing,
+    /// Off: `WinDSR=false` with `--enable-dsr`: kube-proxy fails (or rejects the flag from 1.34).
+    GateDisabled,
+    /// Off: `--enable-dsr=false`.
+    EnableDsrFalse,
+    /// Off: the gate without `--enable-dsr`.
+    GateOnly,
+    /// Off: user data read, no `--enable-dsr` (EKS AMIs do not enable DSR by default; UNCONFIRMED for 2024–2026).
+    NoEnableDsr,
+    /// Off: managed nodegroup without a launch template.
+    NoLaunchTemplate,
+    /// Unknown: no user data was collected.
+    NoUserData,
+    /// Unknown: the user data could not be decoded.
+    UserDataUnreadable,
+    /// Unknown: `DescribeNodegroup` failed.
+    NodegroupNotDescribed,
+    /// Unknown: `--enable-dsr` set, Kubernetes version unknown (the gate may be needed).
+    KubernetesVersionUnknown,
+    /// Unknown: a SAC build without flags (BPG: SAC AMIs enabled DSR by default; not verifiable).
+    SacUnverifiable,
+    /// Unknown: custom AMI whose user data does not call the EKS bootstrap.
+    CustomAmi,
+}
+
 /// What is known about a Windows nodegroup or node, as observed.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DsrFacts<'a> {
@@ -795,6 +829,8 @@ pub struct DsrFix {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DsrAssessment {
     pub status: DsrStatus,
+    /// Which rule decided (stable, for findings and filters).
+    pub cause: DsrCause,
     /// One sentence: why this status.
     pub reason: String,
     /// Every fact used, one line each.
@@ -926,11 +962,12 @@ pub fn dsr_status(facts: &DsrFacts<'_>) -> DsrAssessment {
         (Some(raw), None) => evidence.push(format!("Kubernetes version `{raw}` not understood")),
         (None, _) => evidence.push("Kubernetes version unknown".into()),
     }
-    let (status, reason) = decide(facts, version.as_ref(), kube, &mut evidence);
+    let (status, cause, reason) = decide(facts, version.as_ref(), kube, &mut evidence);
     let port_exhaustion = port_exhaustion(status, facts.service_count);
     let fix = dsr_fix(facts, kube, status != DsrStatus::On);
     DsrAssessment {
         status,
+        cause,
         reason,
         evidence,
         windows_version: version,
@@ -945,9 +982,9 @@ fn decide(
     version: Option<&WindowsVersion>,
     kube: Option<(u32, u32)>,
     evidence: &mut Vec<String>,
-) -> (DsrStatus, String) {
+) -> (DsrStatus, DsrCause, String) {
     if let Some(reason) = version.and_then(os_without_dsr) {
-        return (DsrStatus::Off, reason);
+        return (DsrStatus::Off, DsrCause::OsWithoutDsr, reason);
     }
     let Some(flags) = facts.user_data else {
         if facts.nodegroup_kind == Some(NodegroupKind::Managed)
@@ -956,6 +993,7 @@ fn decide(
             evidence.push("managed nodegroup without a launch template: EKS writes the user data, nothing custom can enable DSR".into());
             return (
                 DsrStatus::Off,
+                DsrCause::NoLaunchTemplate,
                 format!("no launch template, so no --enable-dsr: {UNCONFIRMED_AMI_DEFAULT}"),
             );
         }
@@ -964,13 +1002,13 @@ fn decide(
         {
             evidence.push("managed nodegroup not described (DescribeNodegroup failed): launch template and user data unknown".into());
             return (
-                DsrStatus::Unknown,
+                DsrStatus::Unknown, DsrCause::NodegroupNotDescribed,
                 "the nodegroup could not be described (see the cluster's errors), so its launch template and user data are unknown".into(),
             );
         }
         evidence.push("user data: not readable (no launch template user data or instance userData was collected)".into());
         return (
-            DsrStatus::Unknown,
+            DsrStatus::Unknown, DsrCause::NoUserData,
             "no user data could be read, so there is no evidence either way; grant ec2:DescribeLaunchTemplateVersions / ec2:DescribeInstanceAttribute".into(),
         );
     };
@@ -983,6 +1021,7 @@ fn decide(
         evidence.push(format!("{origin}: could not be read: {error}"));
         return (
             DsrStatus::Unknown,
+            DsrCause::UserDataUnreadable,
             format!("the user data could not be read ({error})"),
         );
     }
@@ -1010,47 +1049,47 @@ fn decide(
     match flags.enable_dsr {
         Some(true) => match (kube, flags.win_dsr_gate) {
             (Some((_, minor)), Some(false)) if minor >= WIN_DSR_LOCKED_MINOR => (
-                DsrStatus::Off,
+                DsrStatus::Off, DsrCause::GateDisabled,
                 "WinDSR=false is rejected since Kubernetes 1.34 (the gate is locked to true): kube-proxy would not start".into(),
             ),
             (_, Some(false)) => (
-                DsrStatus::Off,
+                DsrStatus::Off, DsrCause::GateDisabled,
                 "--enable-dsr is set but WinDSR=false: kube-proxy fails with \"WinDSR feature gate not enabled\"".into(),
             ),
             (Some(v), None) if v < (1, WIN_DSR_DEFAULT_ON_MINOR) => (
-                DsrStatus::Off,
+                DsrStatus::Off, DsrCause::GateMissing,
                 format!(
                     "--enable-dsr without --feature-gates=WinDSR=true on Kubernetes {}.{}: kube-proxy fails with \"WinDSR feature gate not enabled\"",
                     v.0, v.1
                 ),
             ),
             (None, None) => (
-                DsrStatus::Unknown,
+                DsrStatus::Unknown, DsrCause::KubernetesVersionUnknown,
                 "--enable-dsr is set but the Kubernetes version is unknown: before 1.33 it also needs --feature-gates=WinDSR=true".into(),
             ),
-            _ => (DsrStatus::On, "kube-proxy is started with --enable-dsr=true and the WinDSR gate is on".into()),
+            _ => (DsrStatus::On, DsrCause::DsrFlags, "kube-proxy is started with --enable-dsr=true and the WinDSR gate is on".into()),
         },
-        Some(false) => (DsrStatus::Off, "user data sets --enable-dsr=false".into()),
+        Some(false) => (DsrStatus::Off, DsrCause::EnableDsrFalse, "user data sets --enable-dsr=false".into()),
         None => {
             if flags.win_dsr_gate == Some(true) {
                 return (
-                    DsrStatus::Off,
+                    DsrStatus::Off, DsrCause::GateOnly,
                     "the WinDSR gate is on but --enable-dsr=true is missing; the gate alone never turns DSR on".into(),
                 );
             }
             if version.is_some_and(|v| v.semi_annual_channel) {
                 return (
-                    DsrStatus::Unknown,
+                    DsrStatus::Unknown, DsrCause::SacUnverifiable,
                     "no --enable-dsr; BPG says SAC EKS AMIs enabled DSR by default, which cannot be verified (SAC AMIs are past EKS end of support)".into(),
                 );
             }
             if flags.bootstrap.is_none() && facts.ami_type.is_some_and(|a| a.eq_ignore_ascii_case("CUSTOM")) {
                 return (
-                    DsrStatus::Unknown,
+                    DsrStatus::Unknown, DsrCause::CustomAmi,
                     "custom AMI and the user data does not call the EKS bootstrap: kube-proxy may be configured inside the image".into(),
                 );
             }
-            (DsrStatus::Off, format!("no --enable-dsr in the user data: {UNCONFIRMED_AMI_DEFAULT}"))
+            (DsrStatus::Off, DsrCause::NoEnableDsr, format!("no --enable-dsr in the user data: {UNCONFIRMED_AMI_DEFAULT}"))
         }
     }
 }
@@ -1201,6 +1240,7 @@ mod tests {
         for version in ["1.29", "1.31", "1.33", "1.35"] {
             let a = dsr_status(&facts(Some(&flags), Some(version)));
             assert_eq!(a.status, DsrStatus::On, "{version}: {}", a.reason);
+            assert_eq!(a.cause, DsrCause::DsrFlags);
             assert!(!a.fix.needed);
             assert!(
                 a.evidence
@@ -1407,7 +1447,7 @@ mod tests {
         let flags =
             user_data("<powershell>& $f -KubeProxyExtraArgs '--enable-dsr=true'</powershell>");
         let a = dsr_status(&facts(Some(&flags), Some("1.31")));
-        assert_eq!(a.status, DsrStatus::Off);
+        assert_eq!((a.status, a.cause), (DsrStatus::Off, DsrCause::GateMissing));
         assert!(
             a.reason.contains("WinDSR feature gate not enabled"),
             "{}",
@@ -1606,5 +1646,79 @@ mod tests {
         assert_eq!(windows_version(None, Some("AL2_x86_64")), None);
         assert_eq!(dsr_for(Os::Linux, &DsrFacts::default()), None);
         assert!(dsr_for(Os::Windows, &DsrFacts::default()).is_some());
+    }
+
+    #[test]
+    fn every_branch_names_its_cause() {
+        let seed = parse_user_data(SEED_USER_DATA, "seed");
+        let none = user_data("<powershell>& $f -EKSClusterName c</powershell>");
+        let gate_only = user_data("-KubeProxyExtraArgs '--feature-gates=WinDSR=true'");
+        let disabled = user_data("-KubeProxyExtraArgs '--enable-dsr=false'");
+        let gate_false =
+            user_data("-KubeProxyExtraArgs '--enable-dsr --feature-gates=WinDSR=false'");
+        let bare = user_data("-KubeProxyExtraArgs '--enable-dsr'");
+        let broken = UserDataFlags {
+            error: Some("not base64".into()),
+            ..Default::default()
+        };
+        let cause = |f: DsrFacts<'_>| dsr_status(&f).cause;
+        assert_eq!(cause(facts(Some(&seed), Some("1.31"))), DsrCause::DsrFlags);
+        assert_eq!(
+            cause(DsrFacts {
+                windows_build: Some("10.0.14393"),
+                ..facts(Some(&seed), Some("1.31"))
+            }),
+            DsrCause::OsWithoutDsr
+        );
+        assert_eq!(
+            cause(facts(Some(&bare), Some("1.30"))),
+            DsrCause::GateMissing
+        );
+        assert_eq!(
+            cause(facts(Some(&gate_false), Some("1.33"))),
+            DsrCause::GateDisabled
+        );
+        assert_eq!(
+            cause(facts(Some(&disabled), Some("1.33"))),
+            DsrCause::EnableDsrFalse
+        );
+        assert_eq!(
+            cause(facts(Some(&gate_only), Some("1.31"))),
+            DsrCause::GateOnly
+        );
+        assert_eq!(
+            cause(facts(Some(&none), Some("1.31"))),
+            DsrCause::NoEnableDsr
+        );
+        let managed = |lt| DsrFacts {
+            nodegroup_kind: Some(NodegroupKind::Managed),
+            has_launch_template: lt,
+            ..facts(None, Some("1.31"))
+        };
+        assert_eq!(cause(managed(Some(false))), DsrCause::NoLaunchTemplate);
+        assert_eq!(cause(managed(None)), DsrCause::NodegroupNotDescribed);
+        assert_eq!(cause(facts(None, Some("1.31"))), DsrCause::NoUserData);
+        assert_eq!(
+            cause(facts(Some(&broken), Some("1.31"))),
+            DsrCause::UserDataUnreadable
+        );
+        assert_eq!(
+            cause(facts(Some(&bare), None)),
+            DsrCause::KubernetesVersionUnknown
+        );
+        assert_eq!(
+            cause(DsrFacts {
+                windows_build: Some("10.0.19041"),
+                ..facts(Some(&none), Some("1.21"))
+            }),
+            DsrCause::SacUnverifiable
+        );
+        assert_eq!(
+            cause(DsrFacts {
+                ami_type: Some("CUSTOM"),
+                ..facts(Some(&user_data("echo")), Some("1.31"))
+            }),
+            DsrCause::CustomAmi
+        );
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod dsr;
 pub mod explain;
+pub mod findings;
 pub mod fleet;
 pub mod limits;
 pub mod maxpods;

@@ -12,6 +12,7 @@
 //!   [`NodePage`]; `GET /nodes/{instance_id}`: `shared::fleet::NodeDetail`
 //! - `GET /subnets?region=&cluster=&at_risk=`: [`SubnetList`]; `GET /subnets/{subnet_id}`: [`SubnetDetail`]
 //! - `GET /dsr?cluster=&region=&status=`: [`DsrBoard`]
+//! - `GET /findings?severity=&code=&cluster=&region=`: `shared::findings::FindingList`
 //! - `GET /snapshot`: the raw snapshot
 //! - exports: see `export.rs`
 //!
@@ -26,6 +27,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use shared::dsr::DsrStatus;
+use shared::findings::{CATALOG, FindingList, Severity};
 use shared::fleet::{
     self, ClusterDetail, ClusterSummary, DsrBoard, FleetOverview, FleetView, NodePage, NodeRow,
     ScanInfo, SubnetDetail, SubnetList, SubnetRow,
@@ -50,6 +52,7 @@ pub fn routes() -> Router<AppState> {
         .route("/subnets", get(subnets))
         .route("/subnets/{subnet_id}", get(subnet))
         .route("/dsr", get(dsr))
+        .route("/findings", get(findings))
         .route("/snapshot", get(raw_snapshot))
 }
 
@@ -683,6 +686,68 @@ async fn dsr(
         .filter(|r| status.is_none_or(|x| r.assessment.status == x))
         .collect();
     Ok(Json(DsrBoard::new(view, rows)))
+}
+
+async fn findings(
+    State(state): State<AppState>,
+    params: QueryParams,
+) -> Result<Json<FindingList>, ApiError> {
+    params.allow_only(&["severity", "code", "cluster", "region"])?;
+    let current = current(&state).await?;
+    let view = &current.view;
+    let region = region_filter(&params, view)?;
+    let cluster = params.optional("cluster")?;
+    if let Some(name) = cluster
+        && !view
+            .clusters
+            .iter()
+            .any(|c| c.name == name && region.is_none_or(|r| c.region == r))
+    {
+        return Err(ApiError::bad_parameter(
+            "cluster",
+            format!("no cluster `{}` in this snapshot", truncate(name)),
+        )
+        .with_suggestions(cluster_suggestions(view)));
+    }
+    let severity = match params.optional("severity")? {
+        None => None,
+        Some(value) => Some(
+            serde_json::from_value::<Severity>(serde_json::Value::String(
+                value.to_ascii_lowercase(),
+            ))
+            .map_err(|_| {
+                ApiError::bad_parameter(
+                    "severity",
+                    format!(
+                        "`severity` must be critical, high, medium, low or info, got `{}`",
+                        truncate(value)
+                    ),
+                )
+            })?,
+        ),
+    };
+    let code = match params.optional("code")? {
+        None => None,
+        Some(value) => {
+            let upper = value.to_ascii_uppercase();
+            if !CATALOG.iter().any(|k| k.code == upper) {
+                return Err(ApiError::bad_parameter(
+                    "code",
+                    format!("unknown finding code `{}`", truncate(value)),
+                )
+                .with_suggestions(CATALOG.iter().map(|k| k.code.to_string()).collect()));
+            }
+            Some(upper)
+        }
+    };
+    let rows = shared::findings::findings(view)
+        .into_iter()
+        .filter(|f| severity.is_none_or(|s| f.severity == s))
+        .filter(|f| code.as_deref().is_none_or(|c| f.code == c))
+        .filter(|f| region.is_none_or(|r| f.region.as_deref() == Some(r)))
+        .filter(|f| cluster.is_none_or(|c| f.cluster.as_deref() == Some(c)))
+        .collect();
+    Ok(Json(FindingList::new(rows)))
 }
 
 /// The snapshot exactly as loaded (`Snapshot` JSON, readable by `eniscope serve --snapshot`).

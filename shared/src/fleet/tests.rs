@@ -761,3 +761,121 @@ fn a_managed_group_that_could_not_be_described_has_unknown_dsr() {
     );
     assert_eq!(view.clusters[0].errors.len(), 1);
 }
+
+#[test]
+fn findings_name_the_problems_with_stable_codes() {
+    use crate::findings::{Severity, findings};
+    let groups = vec![
+        group(
+            "win-plain",
+            NodegroupKind::Managed,
+            Os::Windows,
+            "WINDOWS_CORE_2022_x86_64",
+            None,
+        ),
+        group(
+            "win-gate",
+            NodegroupKind::Managed,
+            Os::Windows,
+            "WINDOWS_CORE_2019_x86_64",
+            Some(dsr::parse_user_data(
+                "-KubeProxyExtraArgs '--enable-dsr'",
+                "lt",
+            )),
+        ),
+    ];
+    let mut full_node = node(
+        "i-1",
+        "m5.large",
+        Os::Windows,
+        Some("win-plain"),
+        vec![eni("e1", 0, "interface", "10.0.0.4", &[], &[])],
+    );
+    full_node.subnet_id = Some("subnet-full".into());
+    let mut pd_node = node(
+        "i-2",
+        "m5.large",
+        Os::Windows,
+        Some("win-gate"),
+        vec![eni(
+            "e2",
+            0,
+            "interface",
+            "10.0.1.4",
+            &[],
+            &["10.0.1.16/28"],
+        )],
+    );
+    pd_node.subnet_id = Some("subnet-frag".into());
+    let unknown = node("i-3", "zz9.huge", Os::Linux, None, vec![]);
+    let mut c = cluster(
+        "prod",
+        "eu-west-1",
+        groups,
+        vec![full_node, pd_node, unknown],
+    );
+    c.service_count = Some(150);
+    let full = subnet(
+        "subnet-full",
+        "10.0.0.0/24",
+        Some(ips("10.0.0", 4..244)),
+        vec![],
+        Some(11),
+    );
+    let frag = subnet(
+        "subnet-frag",
+        "10.0.1.0/26",
+        Some(vec![
+            "10.0.1.4".into(),
+            "10.0.1.36".into(),
+            "10.0.1.52".into(),
+        ]),
+        vec!["10.0.1.16/28".into()],
+        Some(40),
+    );
+    let errors = vec![source_error(Some("prod"), Some("eu-west-1"), None)];
+    let view = analyze(&snapshot(vec![c], vec![full, frag], errors), &table());
+    let found = findings(&view);
+    let codes: Vec<(&str, Severity)> = found
+        .iter()
+        .map(|f| (f.code.as_str(), f.severity))
+        .collect();
+    for expected in [
+        ("WIN001", Severity::High),
+        ("WIN002", Severity::High),
+        ("WIN005", Severity::High),
+        ("SUB001", Severity::High),
+        ("SUB002", Severity::High),
+        ("SRC001", Severity::High),
+        ("NODE001", Severity::Medium),
+    ] {
+        assert!(codes.contains(&expected), "{expected:?} in {codes:?}");
+    }
+    assert!(
+        found.windows(2).all(|w| w[0].severity <= w[1].severity),
+        "most severe first"
+    );
+    let gate = found.iter().find(|f| f.code == "WIN001").expect("WIN001");
+    assert_eq!(
+        (gate.nodegroup.as_deref(), gate.nodes),
+        (Some("win-gate"), 1)
+    );
+    assert!(
+        gate.fix
+            .as_deref()
+            .is_some_and(|f| f.contains("--feature-gates=WinDSR=true"))
+    );
+    let exposed = found.iter().find(|f| f.code == "WIN005").expect("WIN005");
+    assert_eq!(exposed.nodes, 2);
+    assert!(
+        crate::findings::CATALOG
+            .iter()
+            .any(|k| found.iter().all(|f| f.code != k.code)),
+        "not every code fires here"
+    );
+    assert!(
+        found
+            .iter()
+            .all(|f| crate::findings::CATALOG.iter().any(|k| k.code == f.code))
+    );
+}

@@ -555,3 +555,58 @@ async fn exports_and_raw_snapshot() {
         Snapshot::from_json(&reply.text()).expect("raw snapshot is a valid snapshot file");
     assert_eq!(snapshot, crate::demo::demo_snapshot());
 }
+
+#[tokio::test]
+async fn findings_of_the_demo_fleet() {
+    let app = demo_app().await;
+    let reply = get(&app, "/api/v1/findings").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let list: shared::findings::FindingList = reply.json();
+    let has = |code: &str, at: &str| {
+        list.findings.iter().any(|f| {
+            f.code == code
+                && [
+                    f.cluster.as_deref(),
+                    f.nodegroup.as_deref(),
+                    f.subnet_id.as_deref(),
+                    f.region.as_deref(),
+                ]
+                .contains(&Some(at))
+        })
+    };
+    assert!(
+        has("WIN001", "win2019-gate-missing"),
+        "gate missing on 1.30"
+    );
+    assert!(has("WIN002", "win2022-default"));
+    assert!(has("WIN004", "win-legacy"));
+    assert!(has("WIN005", "prod-eu"), "143 services");
+    assert!(has("WIN006", "win2022-pd"), "kubelet 150 < 224 pod IPs");
+    assert!(has("SUB001", "subnet-0b2f3a4c5d6e7f801"));
+    assert!(has("SUB003", "subnet-0b2f3a4c5d6e7f802"));
+    assert!(has("SRC001", "dev") && has("SRC001", "ap-southeast-2"));
+    assert_eq!(list.total, list.findings.len());
+    assert_eq!(
+        list.critical + list.high + list.medium + list.low + list.info,
+        list.total
+    );
+    let high: shared::findings::FindingList =
+        get(&app, "/api/v1/findings?severity=high&region=us-east-1")
+            .await
+            .json();
+    assert!(
+        high.total > 0
+            && high
+                .findings
+                .iter()
+                .all(|f| f.severity == shared::findings::Severity::High)
+    );
+    let one: shared::findings::FindingList = get(&app, "/api/v1/findings?code=win001").await.json();
+    assert_eq!(one.total, 1);
+    get(&app, "/api/v1/findings?severity=urgent")
+        .await
+        .error(StatusCode::BAD_REQUEST, "invalid_parameter");
+    get(&app, "/api/v1/findings?code=XYZ999")
+        .await
+        .error(StatusCode::BAD_REQUEST, "invalid_parameter");
+}
