@@ -13,14 +13,13 @@ pub fn ExplainPanel(
     /// The explanation; `None` while there is nothing to explain.
     #[prop(into)]
     explanation: Signal<Option<Explanation>>,
-    /// Summary text.
-    #[prop(optional, into)]
-    summary: Option<String>,
+    /// What is explained, for screen readers ("Explain IP capacity"); shown text stays "Explain".
+    #[prop(into)]
+    about: String,
 ) -> impl IntoView {
-    let summary = summary.unwrap_or_else(|| "How is this computed?".to_string());
     view! {
         <details class="explain" id=id>
-            <summary>{summary}</summary>
+            <summary>"Explain" <span class="sr-only">" " {about}</span></summary>
             {move || explanation.get().map(|explanation| view! { <ExplanationBody explanation/> })}
         </details>
     }

@@ -191,8 +191,10 @@ pub fn ToggleField(
                     aria-describedby=described_by
                     on:change=move |ev| ctx.set(field, event_target_checked(&ev).to_string())
                 />
-                <span>{label}</span>
-                {setting.map(|s| view! { <code class="field__key">{move || s.get()}</code> })}
+                <span class="toggle__text">
+                    <span>{label}</span>
+                    {setting.map(|s| view! { <code class="field__key">{move || s.get()}</code> })}
+                </span>
             </label>
             <p class="field__help" id=help_id>{move || help.map(|h| h.get()).unwrap_or_default()}</p>
             <FieldMessage message field/>

@@ -23,6 +23,7 @@ pub fn MetricCard(
 ) -> impl IntoView {
     let label_id = format!("{id}-label");
     let labelled_by = label_id.clone();
+    let about = label.clone();
     view! {
         <section
             class="metric"
@@ -37,7 +38,7 @@ pub fn MetricCard(
                 <span class="metric__unit">{move || unit.get()}</span>
             </p>
             <p class="metric__detail">{move || detail.get()}</p>
-            <ExplainPanel id=format!("explain-{id}") explanation/>
+            <ExplainPanel id=format!("explain-{id}") explanation about/>
         </section>
     }
 }

@@ -125,6 +125,7 @@ fn SubnetRow(outcome: Memo<Outcome>, index: usize) -> impl IntoView {
             </ul>
             <ExplainPanel
                 id=id("explain")
+                about=format!("subnet {} consumption", index + 1)
                 explanation=Signal::derive(move || impact.with(|i| i.as_ref().map(|i| i.explanation.clone())))
             />
         </article>

@@ -118,8 +118,8 @@ pub fn WhatIfView(
             <div>
                 <h1>"What-if: plan a nodegroup"</h1>
                 <p class="page-header__lead">
-                    "Pick an instance type and settings; every number below is recomputed in your browser as you type. "
-                    "The address bar always holds this scenario, so you can share it."
+                    "Every number is recomputed in your browser as you change the scenario; "
+                    "the address bar always holds it, so you can share the link."
                 </p>
             </div>
         </div>
@@ -183,6 +183,15 @@ pub fn WhatIfView(
                 <ScenarioSummary outcome/>
                 <PerNodeMetrics outcome/>
                 <NodegroupTotals outcome/>
+                <section class="card" aria-labelledby="warnings-title">
+                    <div class="card__title">
+                        <h2 id="warnings-title">"Warnings"</h2>
+                        <span class="card__hint" id="warnings-count">{move || warning_count(outcome)}</span>
+                    </div>
+                    <div id="warnings">
+                        <WarningList warnings=Signal::derive(move || outcome.with(|o| o.result().map(|r| r.warnings.clone())))/>
+                    </div>
+                </section>
                 <section class="card" aria-labelledby="subnets-title">
                     <div class="card__title">
                         <h2 id="subnets-title">"Subnets"</h2>
@@ -190,18 +199,40 @@ pub fn WhatIfView(
                     </div>
                     <SubnetList outcome/>
                 </section>
-                <section class="card" aria-labelledby="warnings-title">
-                    <div class="card__title">
-                        <h2 id="warnings-title">"Warnings"</h2>
-                        <span class="card__hint">"codes are stable: WHATIF001…"</span>
-                    </div>
-                    <div id="warnings">
-                        <WarningList warnings=Signal::derive(move || outcome.with(|o| o.result().map(|r| r.warnings.clone())))/>
-                    </div>
-                </section>
             </div>
         </div>
     }
+}
+
+/// "2 critical · 1 note" for the warnings card header.
+fn warning_count(outcome: Memo<Outcome>) -> String {
+    use shared::whatif::Severity;
+    outcome.with(|o| {
+        let Some(result) = o.result() else {
+            return String::new();
+        };
+        let count = |severity| {
+            result
+                .warnings
+                .iter()
+                .filter(|w| w.severity == severity)
+                .count() as u64
+        };
+        let parts: Vec<String> = [
+            (count(Severity::Critical), "critical", "critical"),
+            (count(Severity::Warning), "warning", "warnings"),
+            (count(Severity::Info), "note", "notes"),
+        ]
+        .into_iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, one, many)| crate::format::count(n, one, many))
+        .collect();
+        if parts.is_empty() {
+            "none".to_string()
+        } else {
+            parts.join(" · ")
+        }
+    })
 }
 
 fn kubelet_placeholder(outcome: Memo<Outcome>, os: Os) -> String {
@@ -448,7 +479,7 @@ fn PerNodeMetrics(outcome: Memo<Outcome>) -> impl IntoView {
             <div class="metrics">
                 <MetricCard
                     id="ip-capacity"
-                    label="Pod-IP capacity"
+                    label="IP capacity"
                     unit="pod IPs"
                     value=pick(|r| u64::from(r.per_node.ip_capacity))
                     detail=text(|r| match r.mode {
@@ -481,7 +512,7 @@ fn PerNodeMetrics(outcome: Memo<Outcome>) -> impl IntoView {
                 />
                 <MetricCard
                     id="held-ips"
-                    label="Held pod IPs"
+                    label="Held IPs"
                     unit="IPs"
                     value=pick(|r| u64::from(r.per_node.held.held_ips))
                     detail=text(|r| format!(
@@ -493,8 +524,8 @@ fn PerNodeMetrics(outcome: Memo<Outcome>) -> impl IntoView {
                 />
                 <MetricCard
                     id="held-prefixes"
-                    label="Held /28 prefixes"
-                    unit="prefixes"
+                    label="Held prefixes"
+                    unit="/28s"
                     value=pick(|r| u64::from(r.per_node.held.held_prefixes))
                     detail=text(|r| match r.mode {
                         IpMode::PrefixDelegation => format!("{} IPs in prefixes", grouped(u64::from(r.per_node.held.held_prefixes) * 16)),
@@ -504,7 +535,7 @@ fn PerNodeMetrics(outcome: Memo<Outcome>) -> impl IntoView {
                 />
                 <MetricCard
                     id="subnet-ips-per-node"
-                    label="Subnet addresses"
+                    label="Subnet IPs"
                     unit="IPs"
                     value=pick(|r| u64::from(r.per_node.held.subnet_ips))
                     detail=text(|r| format!(
@@ -547,7 +578,7 @@ fn NodegroupTotals(outcome: Memo<Outcome>) -> impl IntoView {
             <div class="metrics">
                 <MetricCard
                     id="pods-scheduled"
-                    label="Pods that start"
+                    label="Pods running"
                     unit="pods"
                     value=pick(|r| r.totals.pods_scheduled)
                     detail=text(|r| format!(
@@ -565,7 +596,7 @@ fn NodegroupTotals(outcome: Memo<Outcome>) -> impl IntoView {
                 />
                 <MetricCard
                     id="pods-pending"
-                    label="Pods left Pending"
+                    label="Pods pending"
                     unit="pods"
                     value=pick(|r| r.totals.pods_pending)
                     detail=text(|r| {
@@ -585,7 +616,7 @@ fn NodegroupTotals(outcome: Memo<Outcome>) -> impl IntoView {
                 />
                 <MetricCard
                     id="held-ips-total"
-                    label="Held pod IPs"
+                    label="Held IPs"
                     unit="IPs"
                     value=pick(|r| r.totals.held_ips)
                     detail=text(|r| format!("{} warm", grouped(r.totals.warm_ips)))
@@ -599,8 +630,8 @@ fn NodegroupTotals(outcome: Memo<Outcome>) -> impl IntoView {
                 />
                 <MetricCard
                     id="held-prefixes-total"
-                    label="Held /28 prefixes"
-                    unit="prefixes"
+                    label="Held prefixes"
+                    unit="/28s"
                     value=pick(|r| r.totals.held_prefixes)
                     detail=text(|r| format!("each a free, aligned /28 ({} addresses)", grouped(r.totals.held_prefixes * 16)))
                     explanation=explain(|r| Some(total_explanation(
@@ -613,7 +644,7 @@ fn NodegroupTotals(outcome: Memo<Outcome>) -> impl IntoView {
                 />
                 <MetricCard
                     id="subnet-ips-total"
-                    label="Subnet addresses"
+                    label="Subnet IPs"
                     unit="IPs"
                     value=pick(|r| r.totals.subnet_ips)
                     detail=text(|r| format!("{} primary + {} held", grouped(r.totals.enis), grouped(r.totals.held_ips)))
