@@ -5,8 +5,8 @@ mod api;
 mod aws;
 mod cli;
 mod config;
-mod scan;
 mod demo;
+mod scan;
 mod state;
 mod static_files;
 

@@ -17,7 +17,11 @@ pub struct Explanation {
 
 impl Explanation {
     pub fn new(formula: impl Into<String>, source: impl Into<String>) -> Self {
-        Self { formula: formula.into(), source: source.into(), ..Self::default() }
+        Self {
+            formula: formula.into(),
+            source: source.into(),
+            ..Self::default()
+        }
     }
 
     pub fn input(mut self, name: impl Into<String>, value: impl ToString) -> Self {

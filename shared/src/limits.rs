@@ -62,7 +62,10 @@ impl InstanceTypeLimits {
 
     /// The instance family (`m5` for `m5.large`).
     pub fn family(&self) -> &str {
-        self.instance_type.split('.').next().unwrap_or(&self.instance_type)
+        self.instance_type
+            .split('.')
+            .next()
+            .unwrap_or(&self.instance_type)
     }
 }
 
@@ -72,7 +75,10 @@ pub enum LimitsError {
     #[error("instance-type table is not valid JSON: {0}")]
     Parse(String),
     #[error("instance-type table has a bad row for {instance_type}: {reason}")]
-    BadRow { instance_type: String, reason: String },
+    BadRow {
+        instance_type: String,
+        reason: String,
+    },
 }
 
 /// A sorted, searchable set of instance types.
@@ -96,8 +102,12 @@ impl InstanceTypeTable {
                 });
             }
         }
-        table.types.sort_by(|a, b| a.instance_type.cmp(&b.instance_type));
-        table.types.dedup_by(|a, b| a.instance_type == b.instance_type);
+        table
+            .types
+            .sort_by(|a, b| a.instance_type.cmp(&b.instance_type));
+        table
+            .types
+            .dedup_by(|a, b| a.instance_type == b.instance_type);
         Ok(table)
     }
 
@@ -117,7 +127,10 @@ impl InstanceTypeTable {
                 Err(i) => types.insert(i, t.clone()),
             }
         }
-        Self { source: self.source.clone(), types }
+        Self {
+            source: self.source.clone(),
+            types,
+        }
     }
 
     /// Up to `limit` closest names, for "did you mean" messages.
@@ -148,15 +161,26 @@ pub(crate) mod fixtures {
     use super::*;
 
     /// A limits row for tests: `limits("m5.large", 3, 10, Hypervisor::Nitro, 2)`.
-    pub fn limits(name: &str, enis: u32, ipv4_per_eni: u32, hypervisor: Hypervisor, vcpus: u32) -> InstanceTypeLimits {
-        let arm = name.contains('g') && (name.starts_with("c6g") || name.starts_with("a1") || name.starts_with("m6g"));
+    pub fn limits(
+        name: &str,
+        enis: u32,
+        ipv4_per_eni: u32,
+        hypervisor: Hypervisor,
+        vcpus: u32,
+    ) -> InstanceTypeLimits {
+        let arm = name.contains('g')
+            && (name.starts_with("c6g") || name.starts_with("a1") || name.starts_with("m6g"));
         InstanceTypeLimits {
             instance_type: name.into(),
             hypervisor,
             bare_metal: name.ends_with(".metal"),
             vcpus,
             memory_mib: 8192,
-            architectures: vec![if arm { Architecture::Arm64 } else { Architecture::X86_64 }],
+            architectures: vec![if arm {
+                Architecture::Arm64
+            } else {
+                Architecture::X86_64
+            }],
             enis,
             ipv4_per_eni,
             total_enis: enis,

@@ -319,11 +319,17 @@ pub enum SnapshotError {
         "snapshot schema_version {found} is newer than this eniscope understands ({supported}); upgrade eniscope or re-run `eniscope scan` with this version"
     )]
     NewerSchema { found: u32, supported: u32 },
-    #[error("snapshot schema_version {found} is not supported (this eniscope reads {supported}); re-run `eniscope scan`")]
+    #[error(
+        "snapshot schema_version {found} is not supported (this eniscope reads {supported}); re-run `eniscope scan`"
+    )]
     UnknownSchema { found: u32, supported: u32 },
-    #[error("snapshot has no schema_version: is this an eniscope snapshot? (write one with `eniscope scan --output fleet.json`)")]
+    #[error(
+        "snapshot has no schema_version: is this an eniscope snapshot? (write one with `eniscope scan --output fleet.json`)"
+    )]
     MissingSchema,
-    #[error("snapshot is not valid JSON ({0}); the file may be truncated: re-run `eniscope scan --output …`")]
+    #[error(
+        "snapshot is not valid JSON ({0}); the file may be truncated: re-run `eniscope scan --output …`"
+    )]
     Json(String),
 }
 
@@ -331,23 +337,32 @@ impl Snapshot {
     /// Parse a snapshot, checking the schema version before anything else so a newer file gets the
     /// right message rather than a field error.
     pub fn from_json(text: &str) -> Result<Self, SnapshotError> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| SnapshotError::Json(e.to_string()))?;
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| SnapshotError::Json(e.to_string()))?;
         let found = value
             .get("schema_version")
             .and_then(serde_json::Value::as_u64)
             .ok_or(SnapshotError::MissingSchema)?;
         let found = u32::try_from(found).unwrap_or(u32::MAX);
         if found > SCHEMA_VERSION {
-            return Err(SnapshotError::NewerSchema { found, supported: SCHEMA_VERSION });
+            return Err(SnapshotError::NewerSchema {
+                found,
+                supported: SCHEMA_VERSION,
+            });
         }
         if found != SCHEMA_VERSION {
-            return Err(SnapshotError::UnknownSchema { found, supported: SCHEMA_VERSION });
+            return Err(SnapshotError::UnknownSchema {
+                found,
+                supported: SCHEMA_VERSION,
+            });
         }
         serde_json::from_value(value).map_err(|e| SnapshotError::Json(e.to_string()))
     }
 
     pub fn cluster(&self, region: &str, name: &str) -> Option<&Cluster> {
-        self.clusters.iter().find(|c| c.region == region && c.name == name)
+        self.clusters
+            .iter()
+            .find(|c| c.region == region && c.name == name)
     }
 
     pub fn subnet(&self, subnet_id: &str) -> Option<&Subnet> {
@@ -362,10 +377,16 @@ mod tests {
     #[test]
     fn refuses_newer_and_truncated_snapshots() {
         let newer = r#"{"schema_version": 99, "clusters": []}"#;
-        assert!(matches!(Snapshot::from_json(newer), Err(SnapshotError::NewerSchema { found: 99, .. })));
+        assert!(matches!(
+            Snapshot::from_json(newer),
+            Err(SnapshotError::NewerSchema { found: 99, .. })
+        ));
         let truncated = r#"{"schema_version": 1, "clusters": [{"name": "a""#;
         let err = Snapshot::from_json(truncated).expect_err("truncated");
         assert!(err.to_string().contains("truncated"), "{err}");
-        assert!(matches!(Snapshot::from_json("{}"), Err(SnapshotError::MissingSchema)));
+        assert!(matches!(
+            Snapshot::from_json("{}"),
+            Err(SnapshotError::MissingSchema)
+        ));
     }
 }
