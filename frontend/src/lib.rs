@@ -12,7 +12,7 @@ pub mod what_if_form;
 
 use components::header::AppHeader;
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::path;
 use pages::dsr::DsrPage;
 use pages::fleet::FleetPage;
@@ -31,11 +31,11 @@ pub fn App() -> impl IntoView {
                 <a class="skip-link" href="#main">"Skip to content"</a>
                 <AppHeader/>
                 <main id="main" class="page" tabindex="-1">
-                    <Routes fallback=NotFoundPage>
+                    <FlatRoutes fallback=NotFoundPage>
                         <Route path=path!("/") view=FleetPage/>
                         <Route path=path!("/dsr") view=DsrPage/>
                         <Route path=path!("/what-if") view=WhatIfPage/>
-                    </Routes>
+                    </FlatRoutes>
                 </main>
             </div>
         </Router>
