@@ -11,6 +11,7 @@ pub mod export;
 pub mod fleet;
 pub mod instance_types;
 pub mod maxpods;
+pub mod nodegroup_whatif;
 pub mod ops;
 pub mod query;
 pub mod types;
@@ -32,6 +33,7 @@ fn api_v1_routes() -> Router<AppState> {
         .merge(instance_types::routes())
         .merge(maxpods::routes())
         .merge(whatif::routes())
+        .merge(nodegroup_whatif::routes())
         .merge(fleet::routes())
         .merge(export::routes())
         // Must come after every route: it applies to the routes registered so far.
