@@ -29,11 +29,15 @@ pub fn WarningList(#[prop(into)] warnings: Signal<Option<Vec<WhatIfWarning>>>) -
             view! { <p class="all-clear"><span aria-hidden="true">"✓"</span>"No warnings for this scenario."</p> }
                 .into_any()
         }
-        Some(mut list) => {
-            list.sort_by_key(|warning| std::cmp::Reverse(warning.severity));
+        Some(list) => {
+            // Most severe first, shared's order within a severity (three passes: no sort code in the wasm).
+            let ordered = [Severity::Critical, Severity::Warning, Severity::Info]
+                .into_iter()
+                .flat_map(|severity| list.iter().filter(move |w| w.severity == severity).cloned())
+                .collect::<Vec<_>>();
             view! {
                 <ul class="warnings">
-                    {list
+                    {ordered
                         .into_iter()
                         .map(|warning| {
                             let code = warning.code.as_str();

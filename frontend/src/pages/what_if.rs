@@ -119,14 +119,19 @@ pub fn WhatIfView(
     form: RwSignal<WhatIfForm>,
     #[prop(into)] table: Signal<TableState>,
 ) -> impl IntoView {
-    let outcome = Memo::new(move |_| {
-        table.with(|table| {
-            let table = table
-                .as_ref()
-                .map(|result| result.as_ref().map(|t| &**t).map_err(String::as_str));
-            form.with(|f| evaluate_form(f, table))
-        })
-    });
+    // Every input changes the result, so comparing old and new results (a deep `PartialEq` over
+    // the whole result, in code and in time) buys nothing: always notify.
+    let outcome = Memo::new_with_compare(
+        move |_| {
+            table.with(|table| {
+                let table = table
+                    .as_ref()
+                    .map(|result| result.as_ref().map(|t| &**t).map_err(String::as_str));
+                form.with(|f| evaluate_form(f, table))
+            })
+        },
+        |_, _| true,
+    );
     let ctx = FormContext { form, outcome };
     let ready_table =
         Signal::derive(move || table.with(|t| t.as_ref().and_then(|r| r.as_ref().ok().cloned())));
