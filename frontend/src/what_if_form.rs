@@ -388,7 +388,20 @@ pub fn evaluate_form(
 ) -> Outcome {
     let scenario = match form.scenario() {
         Ok(scenario) => scenario,
-        Err(messages) => {
+        Err(mut messages) => {
+            // The instance type is checked against the table only by `evaluate`; probe it now so every
+            // bad control is marked at once, not one after the other.
+            if let Some(Ok(table)) = table
+                && !messages
+                    .iter()
+                    .any(|m| matches!(m.field, Field::InstanceType | Field::Os))
+                && let Some(message) = instance_type_message(form, table)
+            {
+                messages.push(FieldMessage {
+                    field: Field::InstanceType,
+                    message,
+                });
+            }
             let summary = invalid_summary(&messages);
             return Outcome::Invalid { messages, summary };
         }
@@ -416,6 +429,22 @@ pub fn evaluate_form(
             };
             Outcome::Invalid { messages, summary }
         }
+    }
+}
+
+/// What `shared` says about the form's instance type on its OS (unknown type, arm64 for Windows), if
+/// anything: a default scenario with just those two values is evaluated.
+fn instance_type_message(form: &WhatIfForm, table: &InstanceTypeTable) -> Option<String> {
+    let probe = Scenario {
+        instance_type: form.get(Field::InstanceType).trim().to_string(),
+        os: form.os(),
+        ..Scenario::default()
+    };
+    match whatif::evaluate(&probe, table) {
+        Err(error) if field_for_error(&error) == Some(Field::InstanceType) => {
+            Some(error.to_string())
+        }
+        _ => None,
     }
 }
 

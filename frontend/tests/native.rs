@@ -214,6 +214,18 @@ fn bad_url_values_stay_visible_with_a_message_and_no_numbers() {
         );
         assert!(!html.contains("NaN"), "{query}");
     }
+    // Every bad control is marked at once: an unknown type next to a bad node count.
+    let outcome = evaluate_form(
+        &WhatIfForm::from_query_pairs(&pairs("instance_type=m5.huge&nodes=-3")),
+        Some(Ok(&table)),
+    );
+    assert!(outcome.message_for(Field::Nodes).is_some(), "{outcome:?}");
+    assert!(
+        outcome
+            .message_for(Field::InstanceType)
+            .is_some_and(|m| m.contains("m5.huge")),
+        "{outcome:?}"
+    );
     // Suggestions for a misspelt type come from the table (same family).
     let outcome = evaluate_form(
         &WhatIfForm::from_query_pairs(&pairs("instance_type=m5.larg")),

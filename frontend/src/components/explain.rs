@@ -18,7 +18,7 @@ pub fn ExplainPanel(
     about: String,
 ) -> impl IntoView {
     view! {
-        <details class="explain" id=id>
+        <details class="explain" id=id hidden=move || explanation.with(Option::is_none)>
             <summary>"Explain" <span class="sr-only">" " {about}</span></summary>
             {move || explanation.get().map(|explanation| view! { <ExplanationBody explanation/> })}
         </details>
