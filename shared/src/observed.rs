@@ -24,7 +24,7 @@ use crate::warm::{
 };
 use crate::whatif::{self, MAX_PODS_PER_NODE, Scenario, WhatIfError, WhatIfResult, query_keys};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 /// Where a setting came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -730,22 +730,25 @@ pub fn query_changes(
     base: &[(String, String)],
     current: &[(String, String)],
 ) -> Vec<(String, String)> {
-    let base_map: BTreeMap<&str, &str> =
-        base.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let current_map: BTreeMap<&str, &str> = current
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
+    // A handful of pairs: linear lookups (no map or sort code in the wasm).
+    let value_in = |pairs: &[(String, String)], key: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    };
+    let pinned = |key: &str| PINNED_QUERY_KEYS.contains(&key);
     let mut changes: Vec<(String, String)> = current
         .iter()
-        .filter(|(key, value)| {
-            !PINNED_QUERY_KEYS.contains(&key.as_str())
-                && base_map.get(key.as_str()) != Some(&value.as_str())
-        })
+        .filter(|(key, value)| !pinned(key) && value_in(base, key).as_ref() != Some(value))
         .cloned()
         .collect();
     for (key, _) in base {
-        if !PINNED_QUERY_KEYS.contains(&key.as_str()) && !current_map.contains_key(key.as_str()) {
+        if !pinned(key)
+            && value_in(current, key).is_none()
+            && !changes.iter().any(|(k, _)| k == key)
+        {
             changes.push((key.clone(), String::new()));
         }
     }

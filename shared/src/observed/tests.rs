@@ -6,6 +6,7 @@ use crate::snapshot::{
 };
 use crate::subnet::{Ipv4Cidr, format_ipv4};
 use crate::whatif::{compare, evaluate, scenario_to_query};
+use std::collections::BTreeMap;
 
 fn table() -> InstanceTypeTable {
     let mut types = vec![
