@@ -72,3 +72,153 @@ fn error_message(body: &str) -> String {
         .map(|reply| reply.error.message)
         .unwrap_or_else(|_| body.chars().take(200).collect())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Fleet dashboard (fleet overview, cluster and node pages). The responses are `shared::fleet`
+// types; the dashboard pages read them as `Json` (see `components/json.rs` for why).
+// ---------------------------------------------------------------------------------------------
+
+/// A failed API call, phrased for the user: the HTTP status (`None` when the server was not
+/// reached), the API's stable error `code` when it sent one, and a message that says what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiFailure {
+    pub status: Option<u16>,
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl ApiFailure {
+    /// 503 from the fleet endpoints: no snapshot is loaded yet (a scan is running, or none was given).
+    pub fn is_no_snapshot(&self) -> bool {
+        self.status == Some(503)
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.status == Some(404)
+    }
+}
+
+impl std::fmt::Display for ApiFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Turn a non-2xx reply into an [`ApiFailure`] (the API's message when the body is its error JSON).
+pub fn api_failure(url: &str, status: u16, body: &str) -> ApiFailure {
+    match crate::components::json::error_parts(body) {
+        Some((code, message)) => ApiFailure {
+            status: Some(status),
+            code,
+            message,
+        },
+        None => ApiFailure {
+            status: Some(status),
+            code: None,
+            message: format!(
+                "{url} answered HTTP {status}: {}",
+                body.chars().take(200).collect::<String>()
+            ),
+        },
+    }
+}
+
+/// Parse a 2xx body as `T`; a mismatch means page and server are different builds.
+pub fn parse_api_body<T: serde::de::DeserializeOwned>(
+    url: &str,
+    body: &str,
+) -> Result<T, ApiFailure> {
+    serde_json::from_str(body).map_err(|error| ApiFailure {
+        status: None,
+        code: None,
+        message: format!(
+            "{url} sent data this page cannot read ({error}); reload the page, and if it persists rebuild \
+             with `cargo xtask dist` so page and server are the same version"
+        ),
+    })
+}
+
+/// GET `url`: the 2xx body, or the failure phrased for the user.
+async fn get_body(url: &str) -> Result<String, ApiFailure> {
+    let response = gloo_net::http::Request::get(url)
+        .send()
+        .await
+        .map_err(|error| ApiFailure {
+            status: None,
+            code: None,
+            message: format!(
+                "could not reach the eniscope server ({error}); is `eniscope serve` still running?"
+            ),
+        })?;
+    let status = response.status();
+    let body = response.text().await.map_err(|error| ApiFailure {
+        status: Some(status),
+        code: None,
+        message: format!("the reply from {url} could not be read ({error})"),
+    })?;
+    if !(200..300).contains(&status) {
+        return Err(api_failure(url, status, &body));
+    }
+    Ok(body)
+}
+
+/// GET `url` and parse its JSON as `T`.
+pub async fn get_api_json<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
+    parse_api_body(url, &get_body(url).await?)
+}
+
+/// GET `url` and parse its JSON with the browser's parser (the dashboard pages).
+pub async fn get_json(url: &str) -> Result<crate::components::json::Json, ApiFailure> {
+    let body = get_body(url).await?;
+    crate::components::json::Json::parse(&body).ok_or_else(|| ApiFailure {
+        status: None,
+        code: None,
+        message: format!(
+            "{url} sent something that is not JSON; reload the page, and if it persists check that              this is the eniscope server"
+        ),
+    })
+}
+
+/// Percent-encode one URL path segment or query value (RFC 3986 unreserved characters stay).
+pub fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(byte))
+            }
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+pub const FLEET_URL: &str = "/api/v1/fleet";
+
+/// `/api/v1/clusters/{region}/{name}`.
+pub fn cluster_url(region: &str, name: &str) -> String {
+    format!(
+        "/api/v1/clusters/{}/{}",
+        encode_component(region),
+        encode_component(name)
+    )
+}
+
+/// `/api/v1/nodes/{instance_id}`.
+pub fn node_url(instance_id: &str) -> String {
+    format!("/api/v1/nodes/{}", encode_component(instance_id))
+}
+
+/// `/api/v1/subnets/{subnet_id}` (the row and its /28 block map).
+pub fn subnet_url(subnet_id: &str) -> String {
+    format!("/api/v1/subnets/{}", encode_component(subnet_id))
+}
+
+/// `/api/v1/export/{file}?cluster=…&region=…` (`nodes.csv`, `nodes.json`, `subnets.csv`).
+pub fn cluster_export_url(file: &str, region: &str, cluster: &str) -> String {
+    format!(
+        "/api/v1/export/{file}?cluster={}&region={}",
+        encode_component(cluster),
+        encode_component(region)
+    )
+}

@@ -14,8 +14,10 @@ use components::header::AppHeader;
 use leptos::prelude::*;
 use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::path;
+use pages::cluster::ClusterPage;
 use pages::dsr::DsrPage;
 use pages::fleet::FleetPage;
+use pages::node::NodePage;
 use pages::not_found::NotFoundPage;
 use pages::what_if::WhatIfPage;
 
@@ -35,6 +37,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=FleetPage/>
                         <Route path=path!("/dsr") view=DsrPage/>
                         <Route path=path!("/what-if") view=WhatIfPage/>
+                        <Route path=path!("/clusters/:region/:name") view=ClusterPage/>
+                        <Route path=path!("/nodes/:instance_id") view=NodePage/>
                     </FlatRoutes>
                 </main>
             </div>

@@ -1,10 +1,24 @@
 //! Small view components, one per concern, named for what the user sees.
 
+pub mod block_map;
+pub mod breadcrumbs;
+pub mod cluster_card;
+pub mod data_age;
+pub mod data_table;
+pub mod demo_banner;
 pub mod empty_state;
 pub mod explain;
 pub mod fields;
 pub mod header;
+pub mod html;
 pub mod instance_type_picker;
+pub mod json;
 pub mod metric;
+pub mod node_ip_bar;
+pub mod node_table;
+pub mod nodegroup_table;
+pub mod remote;
+pub mod status_chip;
+pub mod subnet_card;
 pub mod subnet_impact;
 pub mod warnings;

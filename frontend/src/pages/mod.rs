@@ -1,6 +1,8 @@
 //! One file per page.
 
+pub mod cluster;
 pub mod dsr;
 pub mod fleet;
+pub mod node;
 pub mod not_found;
 pub mod what_if;

@@ -1,0 +1,974 @@
+//! The fleet dashboard (overview `/`, cluster `/clusters/:region/:name`, node `/nodes/:instance_id`)
+//! in a real headless Chromium over WebDriver (chromedriver + fantoccini), against
+//! `eniscope serve --demo` and the built bundle in `dist/`.
+//!
+//! Every expectation is read from the same server's JSON API (`shared::fleet` types), never typed in:
+//! the page must show what the API says. Covers: each page loads with no console error; fleet →
+//! cluster → node by clicking; sorting, filtering and paging the node table; the back button; deep
+//! URLs opened directly (with the table state in the query); the demo banner; the card of a cluster
+//! with a scan error shows that error while the others render. Saves screenshots under
+//! `target/screenshots/` (fleet.png, cluster.png, node.png and full-page variants) and measures the
+//! overview's first meaningful paint (cluster cards in the DOM) with `performance.now()` — printed
+//! and written to `target/screenshots/fleet-paint.json`, not asserted (benchmarks are not tests).
+//!
+//! Needs: `dist/` (`cargo xtask build`), the `eniscope` binary (`cargo build -p server`),
+//! chromedriver and Chromium — `cargo xtask test` builds and installs all of them.
+
+use e2e::{EniscopeServer, free_port, target_dir, try_eniscope_bin, workspace_root};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use shared::fleet::{
+    ClusterDetail, ClusterSummary, FleetOverview, NodeDetail, NodePage, SubnetDetail,
+};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const HOW_TO_FIX: &str =
+    "run every test with `cargo xtask test` (it builds dist/ and the binary and installs Chromium)";
+const WAIT: Duration = Duration::from_secs(30);
+/// Rows per page of the node table (frontend `components::node_table::NODES_PER_PAGE`).
+const NODES_PER_PAGE: usize = 50;
+
+/// The bundle directory: `ENISCOPE_DIST` or `<repo>/dist`, with the files the page loads.
+fn dist_dir() -> PathBuf {
+    let dist = std::env::var_os("ENISCOPE_DIST")
+        .map_or_else(|| workspace_root().join("dist"), PathBuf::from);
+    for file in ["index.html", "frontend.js", "frontend_bg.wasm", "style.css"] {
+        assert!(
+            dist.join(file).is_file(),
+            "the frontend bundle is missing {} in {}: {HOW_TO_FIX} (or `cargo xtask build`, then set ENISCOPE_DIST)",
+            file,
+            dist.display()
+        );
+    }
+    dist
+}
+
+fn tool(env: &str, default: &str) -> PathBuf {
+    let path = std::env::var_os(env).map_or_else(|| PathBuf::from(default), PathBuf::from);
+    assert!(
+        path.is_file(),
+        "{env}: {} not found: {HOW_TO_FIX}, or set {env}",
+        path.display()
+    );
+    path
+}
+
+/// chromedriver on a free port, killed on drop.
+struct ChromeDriver {
+    child: Child,
+    port: u16,
+}
+
+impl ChromeDriver {
+    async fn start() -> Self {
+        let binary = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
+        let port = free_port();
+        let child = Command::new(&binary)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot start {}: {error}", binary.display()));
+        let driver = Self { child, port };
+        let deadline = Instant::now() + WAIT;
+        let http = reqwest::Client::new();
+        loop {
+            let ready = http
+                .get(driver.url("/status"))
+                .send()
+                .await
+                .is_ok_and(|reply| reply.status().is_success());
+            if ready {
+                return driver;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not answer on port {port} within {WAIT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The server, chromedriver and one Chromium session, torn down on drop.
+struct Session {
+    server: EniscopeServer,
+    driver: ChromeDriver,
+    client: Client,
+    _profile: tempfile::TempDir,
+}
+
+impl Session {
+    async fn start() -> Self {
+        let dist = dist_dir();
+        if let Err(error) = try_eniscope_bin() {
+            panic!("{error:#}; {HOW_TO_FIX}");
+        }
+        let server =
+            EniscopeServer::start(&[OsStr::new("--demo"), OsStr::new("--dist"), dist.as_os_str()])
+                .unwrap_or_else(|error| panic!("cannot start eniscope serve --demo: {error:#}"));
+        let driver = ChromeDriver::start().await;
+        let profile = tempfile::tempdir().expect("a Chromium profile directory");
+        let client = browser(&driver, profile.path()).await;
+        Self {
+            server,
+            driver,
+            client,
+            _profile: profile,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        self.server.url(path)
+    }
+
+    /// GET an API path and parse it as the `shared` type the server serializes.
+    async fn api<T: DeserializeOwned>(&self, path: &str) -> T {
+        let reply = reqwest::get(self.url(path))
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let status = reply.status();
+        let body = reply.text().await.expect("API body");
+        assert!(status.is_success(), "GET {path}: HTTP {status}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+    }
+
+    /// Console entries at level SEVERE since the last call (chromedriver's `/se/log`).
+    async fn console_errors(&self) -> Vec<String> {
+        let session = self
+            .client
+            .session_id()
+            .await
+            .ok()
+            .flatten()
+            .expect("a WebDriver session id");
+        let reply = reqwest::Client::new()
+            .post(self.driver.url(&format!("/session/{session}/se/log")))
+            .json(&json!({ "type": "browser" }))
+            .send()
+            .await
+            .expect("chromedriver log endpoint");
+        let reply: Value = reply.json().await.expect("log JSON");
+        reply["value"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|entry| entry["level"] == "SEVERE")
+            .map(|entry| entry["message"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    async fn assert_no_console_errors(&self, page: &str) {
+        let errors = self.console_errors().await;
+        assert!(
+            errors.is_empty(),
+            "console errors on {page}: {errors:#?}\nserver log:\n{}",
+            self.server.log()
+        );
+    }
+
+    /// A Chrome DevTools command through chromedriver (`goog/cdp/execute`).
+    async fn cdp(&self, cmd: &str, params: Value) -> Value {
+        let session = self
+            .client
+            .session_id()
+            .await
+            .ok()
+            .flatten()
+            .expect("a WebDriver session id");
+        let reply = reqwest::Client::new()
+            .post(
+                self.driver
+                    .url(&format!("/session/{session}/goog/cdp/execute")),
+            )
+            .json(&json!({ "cmd": cmd, "params": params }))
+            .send()
+            .await
+            .expect("chromedriver CDP endpoint");
+        let status = reply.status();
+        let body: Value = reply.json().await.expect("CDP reply JSON");
+        assert!(status.is_success(), "CDP {cmd}: HTTP {status}: {body}");
+        body
+    }
+}
+
+async fn browser(driver: &ChromeDriver, profile: &Path) -> Client {
+    let chromium = tool("CHROMIUM", "/usr/bin/chromium");
+    let capabilities = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--hide-scrollbars", "--window-size=1280,900", format!("--user-data-dir={}", profile.display()),
+            ],
+        },
+        "goog:loggingPrefs": { "browser": "ALL" },
+    });
+    let Value::Object(capabilities) = capabilities else {
+        unreachable!("a JSON object literal")
+    };
+    ClientBuilder::rustls()
+        .expect("TLS roots for the WebDriver client")
+        .capabilities(capabilities)
+        .connect(&driver.url(""))
+        .await
+        .unwrap_or_else(|error| {
+            panic!("cannot open a Chromium session through chromedriver: {error}")
+        })
+}
+
+/// Run `script` (a function body returning JSON) in the page.
+async fn js(client: &Client, script: &str, args: Vec<Value>) -> Value {
+    client
+        .execute(script, args)
+        .await
+        .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+}
+
+/// Poll `script` until it returns `true`; fail with `what` and the last value of `detail`.
+async fn wait_until(client: &Client, what: &str, script: &str, args: Vec<Value>) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if js(client, script, args.clone()).await == Value::Bool(true) {
+            return;
+        }
+        if Instant::now() >= deadline {
+            let url = client
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            let body: String = js(
+                client,
+                "return document.body ? document.body.innerText : '';",
+                vec![],
+            )
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .chars()
+            .take(1500)
+            .collect();
+            panic!("timed out waiting until {what} (at {url}); page text:\n{body}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    js(
+        client,
+        "const el = document.querySelector(arguments[0]); return el ? el.textContent.trim() : null;",
+        vec![json!(css)],
+    )
+    .await
+    .as_str()
+    .unwrap_or_else(|| panic!("no element {css}"))
+    .to_string()
+}
+
+async fn attr_of(client: &Client, css: &str, name: &str) -> Option<String> {
+    js(
+        client,
+        "const el = document.querySelector(arguments[0]); return el ? el.getAttribute(arguments[1]) : null;",
+        vec![json!(css), json!(name)],
+    )
+    .await
+    .as_str()
+    .map(str::to_owned)
+}
+
+async fn count(client: &Client, css: &str) -> usize {
+    js(
+        client,
+        "return document.querySelectorAll(arguments[0]).length;",
+        vec![json!(css)],
+    )
+    .await
+    .as_u64()
+    .unwrap_or(0) as usize
+}
+
+/// `data-instance` of the node rows, in order.
+async fn row_ids(client: &Client) -> Vec<String> {
+    let ids = js(
+        client,
+        "return Array.from(document.querySelectorAll('#node-rows tr[data-instance]')).map(r => r.dataset.instance);",
+        vec![],
+    )
+    .await;
+    ids.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Wait until the table shows exactly `expected` (ids in order) and is no longer updating.
+async fn wait_for_rows(client: &Client, expected: &[String], what: &str) {
+    let script = "const ids = Array.from(document.querySelectorAll('#node-rows tr[data-instance]')).map(r => r.dataset.instance);
+                  const busy = document.querySelector('.table-scroll[aria-busy=\"true\"]');
+                  return !busy && JSON.stringify(ids) === JSON.stringify(arguments[0]);";
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if js(client, script, vec![json!(expected)]).await == Value::Bool(true) {
+            return;
+        }
+        if Instant::now() >= deadline {
+            let shown = row_ids(client).await;
+            panic!("{what}: the table shows {shown:?}, the API says {expected:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+async fn wait_for_path(client: &Client, path_and_query: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let url = client.current_url().await.expect("current URL");
+        let current = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        if current == path_and_query {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the address bar shows {current}, expected {path_and_query}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn screenshot_dir() -> PathBuf {
+    let dir = target_dir().join("screenshots");
+    std::fs::create_dir_all(&dir).expect("create target/screenshots");
+    dir
+}
+
+/// The viewport (1280 × 900) as `name`, then the whole page as `<name>-full.png`.
+async fn screenshots(client: &Client, name: &str) {
+    let dir = screenshot_dir();
+    js(client, "window.scrollTo(0, 0); return true;", vec![]).await;
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(dir.join(format!("{name}.png")), png).expect("write the screenshot");
+    let height = js(
+        client,
+        "return Math.ceil(document.documentElement.scrollHeight);",
+        vec![],
+    )
+    .await
+    .as_u64()
+    .unwrap_or(900)
+    .clamp(900, 8000) as u32;
+    client
+        .set_window_size(1280, height)
+        .await
+        .expect("resize for a full-page screenshot");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let png = client.screenshot().await.expect("full-page screenshot");
+    std::fs::write(dir.join(format!("{name}-full.png")), png).expect("write the screenshot");
+    client
+        .set_window_size(1280, 900)
+        .await
+        .expect("restore the window size");
+}
+
+fn cluster_path(cluster: &ClusterSummary) -> String {
+    format!("/clusters/{}/{}", cluster.region, cluster.name)
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+fn nodes_api(cluster: &ClusterSummary, extra: &str) -> String {
+    format!(
+        "/api/v1/nodes?cluster={}&region={}&limit={NODES_PER_PAGE}{extra}",
+        encode(&cluster.name),
+        encode(&cluster.region)
+    )
+}
+
+fn ids(page: &NodePage) -> Vec<String> {
+    page.nodes.iter().map(|n| n.instance_id.clone()).collect()
+}
+
+/// Records `performance.now()` when the first cluster card enters the DOM, on every page load.
+const FIRST_CARDS_PROBE: &str = r#"
+(() => {
+  const seen = () => {
+    if (window.__eniscopeFirstCards === undefined && document.querySelector('.cluster-card')) {
+      window.__eniscopeFirstCards = performance.now();
+      return true;
+    }
+    return false;
+  };
+  const observer = new MutationObserver(() => { if (seen()) observer.disconnect(); });
+  observer.observe(document, { childList: true, subtree: true });
+})();
+"#;
+
+/// (cards in the DOM, first contentful paint, DOMContentLoaded) in ms since navigation start.
+async fn paint_timings(client: &Client) -> (f64, f64, f64) {
+    let timings = js(
+        client,
+        "const nav = performance.getEntriesByType('navigation')[0];
+         const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+         return [window.__eniscopeFirstCards, fcp ? fcp.startTime : -1, nav ? nav.domContentLoadedEventEnd : -1];",
+        vec![],
+    )
+    .await;
+    let at = |i: usize| timings[i].as_f64().unwrap_or(-1.0);
+    (at(0), at(1), at(2))
+}
+
+#[tokio::test]
+async fn fleet_to_cluster_to_node_by_clicking_and_back() {
+    let session = Session::start().await;
+    let client = &session.client;
+    let fleet: FleetOverview = session.api("/api/v1/fleet").await;
+    assert!(fleet.demo, "the demo fleet is served");
+    session
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": FIRST_CARDS_PROBE }),
+        )
+        .await;
+
+    // 1. The overview: one card per cluster, totals, demo banner, data age, error on the failed card.
+    client.goto(&session.url("/")).await.expect("open /");
+    wait_until(
+        client,
+        "every cluster card is shown",
+        "return document.querySelectorAll('.cluster-card').length === arguments[0];",
+        vec![json!(fleet.clusters.len())],
+    )
+    .await;
+    let (cards_ms, fcp_ms, dcl_ms) = paint_timings(client).await;
+    for cluster in &fleet.clusters {
+        let card = format!("[data-cluster=\"{}/{}\"]", cluster.region, cluster.name);
+        assert_eq!(
+            text_of(client, &format!("{card} .cluster-card__link")).await,
+            cluster.name
+        );
+        assert_eq!(
+            attr_of(client, &format!("{card} [id$='-ips-held']"), "data-value")
+                .await
+                .as_deref(),
+            Some(cluster.ips.held_ips.to_string().as_str()),
+            "held IPs on the {} card",
+            cluster.name
+        );
+        assert_eq!(
+            attr_of(
+                client,
+                &format!("{card} [id$='-ips-capacity']"),
+                "data-value"
+            )
+            .await
+            .as_deref(),
+            Some(cluster.ips.ip_capacity.to_string().as_str())
+        );
+        let coverage = cluster
+            .dsr
+            .coverage_percent
+            .map_or_else(|| "none".to_string(), |p| p.to_string());
+        assert_eq!(
+            attr_of(client, &format!("{card} .dsr-coverage"), "data-coverage")
+                .await
+                .as_deref(),
+            Some(coverage.as_str())
+        );
+        // A cluster the scan could not fully read shows its error on its own card.
+        assert_eq!(
+            count(client, &format!("{card} .scan-error")).await,
+            cluster.errors.len(),
+            "scan errors on the {} card",
+            cluster.name
+        );
+        for error in &cluster.errors {
+            let shown = text_of(client, &format!("{card} .cluster-card__errors")).await;
+            assert!(
+                shown.contains(&error.error.message),
+                "the {} card shows its error: {shown}",
+                cluster.name
+            );
+        }
+    }
+    let failed: Vec<&ClusterSummary> = fleet
+        .clusters
+        .iter()
+        .filter(|c| !c.errors.is_empty())
+        .collect();
+    assert!(
+        !failed.is_empty(),
+        "the demo fleet has a cluster with a scan error"
+    );
+    assert_eq!(
+        count(client, ".cluster-card--error").await,
+        failed.len(),
+        "only the failed clusters' cards are marked"
+    );
+    assert_eq!(
+        attr_of(client, "#total-nodes", "data-value").await,
+        Some(fleet.totals.ips.nodes.to_string())
+    );
+    assert_eq!(
+        attr_of(client, "#total-held", "data-value").await,
+        Some(fleet.totals.ips.held_ips.to_string())
+    );
+    assert_eq!(
+        attr_of(client, "#total-subnets-at-risk", "data-value").await,
+        Some(fleet.totals.subnets_at_risk.to_string())
+    );
+    assert_eq!(count(client, "#demo-banner").await, 1, "the demo banner");
+    assert!(
+        text_of(client, "#demo-banner")
+            .await
+            .contains("no AWS credentials"),
+        "the banner says why this is demo data"
+    );
+    let shown_age = attr_of(client, "#data-age", "data-age-seconds")
+        .await
+        .and_then(|s| s.parse::<i64>().ok());
+    assert!(
+        shown_age.is_some_and(|age| fleet.data_age_seconds.is_some_and(|api| age >= api)),
+        "the data age ({shown_age:?} s) counts from the API's data_age_seconds ({:?})",
+        fleet.data_age_seconds
+    );
+    assert!(text_of(client, "#data-age").await.contains("ago"));
+    if !fleet.unattached_errors.is_empty() {
+        assert!(
+            text_of(client, "#fleet-unattached-errors")
+                .await
+                .contains(&fleet.unattached_errors[0].error.message)
+        );
+    }
+    session.assert_no_console_errors("the fleet overview").await;
+    screenshots(client, "fleet").await;
+
+    // First meaningful paint on loopback: warm reloads (the first load above was cold).
+    let mut warm = Vec::new();
+    for _ in 0..5 {
+        client.goto(&session.url("/")).await.expect("reload /");
+        wait_until(
+            client,
+            "cluster cards after a reload",
+            "return window.__eniscopeFirstCards !== undefined;",
+            vec![],
+        )
+        .await;
+        warm.push(paint_timings(client).await.0);
+    }
+    warm.sort_by(f64::total_cmp);
+    let median = warm[warm.len() / 2];
+    let report = json!({
+        "what": "ms from navigation start until the first .cluster-card is in the DOM (MutationObserver + performance.now()), eniscope serve --demo on 127.0.0.1, headless Chromium, debug server",
+        "cold_first_load": { "cluster_cards_ms": cards_ms, "first_contentful_paint_ms": fcp_ms, "dom_content_loaded_ms": dcl_ms },
+        "warm_reloads_cluster_cards_ms": warm,
+        "warm_median_cluster_cards_ms": median,
+    });
+    println!("first meaningful paint of the overview: {report:#}");
+    std::fs::write(
+        screenshot_dir().join("fleet-paint.json"),
+        serde_json::to_string_pretty(&report).expect("JSON"),
+    )
+    .expect("write fleet-paint.json");
+
+    // 2. Click through to the busiest cluster that has more than one page of nodes, if any.
+    let cluster = fleet
+        .clusters
+        .iter()
+        .filter(|c| c.errors.is_empty())
+        .max_by_key(|c| (c.ips.nodes as usize > NODES_PER_PAGE, c.nodes_windows))
+        .expect("a cluster without errors");
+    let path = cluster_path(cluster);
+    click(
+        client,
+        &format!(
+            "[data-cluster=\"{}/{}\"] .cluster-card__link",
+            cluster.region, cluster.name
+        ),
+    )
+    .await;
+    wait_for_path(client, &path).await;
+    wait_until(
+        client,
+        "the cluster page shows the cluster",
+        "const h = document.getElementById('cluster-name'); return !!h && h.textContent === arguments[0];",
+        vec![json!(cluster.name)],
+    )
+    .await;
+    let detail: ClusterDetail = session
+        .api(&format!(
+            "/api/v1/clusters/{}/{}",
+            encode(&cluster.region),
+            encode(&cluster.name)
+        ))
+        .await;
+    let first_page: NodePage = session.api(&nodes_api(cluster, "&sort=-utilization")).await;
+    wait_for_rows(
+        client,
+        &ids(&first_page),
+        "the default order (fullest first)",
+    )
+    .await;
+    assert_eq!(
+        count(client, "#node-rows tr[data-instance]").await,
+        first_page.total.min(NODES_PER_PAGE)
+    );
+    assert!(
+        text_of(client, "#nodes-summary")
+            .await
+            .starts_with(&format!("{} nodes match", first_page.total)),
+        "the summary counts every matching node"
+    );
+    // Each row's bar carries the API's numbers.
+    let first = &first_page.nodes[0];
+    let bar = format!(
+        "#node-rows tr[data-instance=\"{}\"] .ipbar",
+        first.instance_id
+    );
+    assert_eq!(
+        attr_of(client, &bar, "data-held").await,
+        Some(first.held_ips.to_string())
+    );
+    assert_eq!(
+        attr_of(client, &bar, "data-capacity").await,
+        Some(
+            first
+                .ip_capacity
+                .map_or("unknown".into(), |c| c.to_string())
+        )
+    );
+    assert_eq!(
+        attr_of(client, &bar, "data-used").await,
+        Some(first.used_ips.map_or("unknown".into(), |u| u.to_string()))
+    );
+    assert_eq!(
+        count(client, "#nodegroup-table tbody tr").await,
+        detail.nodegroups.len()
+    );
+    assert_eq!(
+        count(client, "#nodegroup-table a[data-what-if]").await,
+        detail
+            .nodegroups
+            .iter()
+            .filter(|g| g.kind != shared::snapshot::NodegroupKind::Ungrouped)
+            .count(),
+        "every real nodegroup links to its what-if"
+    );
+    assert_eq!(count(client, ".subnet-card").await, detail.subnets.len());
+    let mut maps = 0;
+    for subnet in &detail.subnets {
+        let sd: SubnetDetail = session
+            .api(&format!("/api/v1/subnets/{}", encode(&subnet.subnet_id)))
+            .await;
+        if let Some(map) = sd.block_map {
+            maps += 1;
+            let grid = format!("[data-subnet=\"{}\"] .blockmap", subnet.subnet_id);
+            wait_until(
+                client,
+                "the block map is drawn",
+                "return document.querySelectorAll(arguments[0] + ' .blk').length === arguments[1];",
+                vec![json!(grid), json!(map.classes.len())],
+            )
+            .await;
+        }
+    }
+    assert!(maps > 0, "at least one subnet has a block map");
+    session.assert_no_console_errors("the cluster page").await;
+    screenshots(client, "cluster").await;
+
+    // 3. Sort by held IPs: largest first, then smallest first; the URL follows.
+    click(client, "#sort-held").await;
+    let by_held: NodePage = session.api(&nodes_api(cluster, "&sort=-held_ips")).await;
+    wait_for_rows(client, &ids(&by_held), "sorted by held, descending").await;
+    assert_eq!(
+        attr_of(client, "th:has(#sort-held)", "aria-sort")
+            .await
+            .as_deref(),
+        Some("descending")
+    );
+    assert_eq!(
+        attr_of(client, "th:has(#sort-utilization)", "aria-sort")
+            .await
+            .as_deref(),
+        Some("none")
+    );
+    wait_for_path(client, &format!("{path}?sort=-held_ips")).await;
+    click(client, "#sort-held").await;
+    let by_held_asc: NodePage = session.api(&nodes_api(cluster, "&sort=held_ips")).await;
+    wait_for_rows(client, &ids(&by_held_asc), "sorted by held, ascending").await;
+    assert_eq!(
+        attr_of(client, "th:has(#sort-held)", "aria-sort")
+            .await
+            .as_deref(),
+        Some("ascending")
+    );
+
+    // 4. Next page, then filter to Windows nodes (back to page 1).
+    if by_held_asc.total > NODES_PER_PAGE {
+        click(client, "#nodes-next").await;
+        let second: NodePage = session
+            .api(&nodes_api(
+                cluster,
+                &format!("&sort=held_ips&offset={NODES_PER_PAGE}"),
+            ))
+            .await;
+        wait_for_rows(client, &ids(&second), "page 2").await;
+        assert!(
+            text_of(client, "#nodes-range")
+                .await
+                .starts_with(&format!("Rows {}–", NODES_PER_PAGE + 1))
+        );
+        wait_for_path(client, &format!("{path}?sort=held_ips&page=2")).await;
+    }
+    client
+        .find(Locator::Id("filter-os"))
+        .await
+        .expect("#filter-os")
+        .select_by_value("windows")
+        .await
+        .expect("choose Windows");
+    let windows: NodePage = session
+        .api(&nodes_api(cluster, "&sort=held_ips&os=windows"))
+        .await;
+    assert!(windows.total > 0, "the cluster has Windows nodes");
+    wait_for_rows(client, &ids(&windows), "Windows nodes only").await;
+    assert_eq!(
+        count(client, "#node-rows tr[data-os=\"linux\"]").await,
+        0,
+        "no Linux row left"
+    );
+    let filtered_path = format!("{path}?os=windows&sort=held_ips");
+    wait_for_path(client, &filtered_path).await;
+
+    // 5. Click a node: the node page shows the API's node detail.
+    let node_id = windows.nodes[0].instance_id.clone();
+    click(
+        client,
+        &format!("#node-rows tr[data-instance=\"{node_id}\"] th a"),
+    )
+    .await;
+    wait_for_path(client, &format!("/nodes/{node_id}")).await;
+    wait_until(
+        client,
+        "the node page shows the node",
+        "const h = document.getElementById('node-id'); return !!h && h.textContent === arguments[0];",
+        vec![json!(node_id)],
+    )
+    .await;
+    let node: NodeDetail = session
+        .api(&format!("/api/v1/nodes/{}", encode(&node_id)))
+        .await;
+    assert_eq!(
+        count(client, "#eni-table tbody tr").await,
+        node.enis.len(),
+        "one row per ENI"
+    );
+    assert_eq!(
+        attr_of(client, "#node-held", "data-value").await,
+        Some(node.node.held_ips.to_string())
+    );
+    assert_eq!(
+        attr_of(client, "#node-capacity", "data-value").await,
+        Some(
+            node.node
+                .ip_capacity
+                .map(|c| c.to_string())
+                .unwrap_or_default()
+        )
+    );
+    assert_eq!(
+        count(client, "#explain-node-held").await,
+        1,
+        "the held number explains itself"
+    );
+    let crumbs = text_of(client, "#breadcrumbs").await;
+    assert!(
+        crumbs.contains(&cluster.name) && crumbs.contains(&node_id),
+        "breadcrumbs: {crumbs}"
+    );
+    if node.dsr.is_some() {
+        assert_eq!(
+            count(client, "#node-dsr").await,
+            1,
+            "DSR panel on a Windows node"
+        );
+    }
+    wait_until(
+        client,
+        "the subnet's block map on the node page",
+        "return document.querySelectorAll('.subnet-card .blockmap').length > 0 || document.querySelectorAll('.subnet-card').length === 0;",
+        vec![],
+    )
+    .await;
+    session.assert_no_console_errors("the node page").await;
+    screenshots(client, "node").await;
+
+    // 6. Back: the filtered cluster page (state restored from the URL), then the overview.
+    client.back().await.expect("back");
+    wait_for_path(client, &filtered_path).await;
+    wait_for_rows(client, &ids(&windows), "back on the filtered cluster page").await;
+    let os_filter = client
+        .find(Locator::Id("filter-os"))
+        .await
+        .expect("#filter-os")
+        .prop("value")
+        .await
+        .ok()
+        .flatten();
+    assert_eq!(os_filter.as_deref(), Some("windows"));
+    client.back().await.expect("back");
+    wait_for_path(client, "/").await;
+    wait_until(
+        client,
+        "the overview after going back",
+        "return document.querySelectorAll('.cluster-card').length === arguments[0];",
+        vec![json!(fleet.clusters.len())],
+    )
+    .await;
+    session.assert_no_console_errors("after going back").await;
+}
+
+#[tokio::test]
+async fn deep_urls_open_directly() {
+    let session = Session::start().await;
+    let client = &session.client;
+    let fleet: FleetOverview = session.api("/api/v1/fleet").await;
+    let cluster = fleet
+        .clusters
+        .iter()
+        .find(|c| c.nodes_windows > 0 && c.nodes_linux > 0)
+        .expect("a cluster with Windows and Linux nodes");
+
+    // A cluster URL with table state: the filter, sort and page come from the query.
+    let path = format!("{}?os=linux&sort=-held_ips", cluster_path(cluster));
+    client
+        .goto(&session.url(&path))
+        .await
+        .expect("open a cluster URL");
+    let linux: NodePage = session
+        .api(&nodes_api(cluster, "&os=linux&sort=-held_ips"))
+        .await;
+    wait_for_rows(client, &ids(&linux), "a deep cluster URL with filters").await;
+    assert_eq!(text_of(client, "#cluster-name").await, cluster.name);
+    assert_eq!(
+        attr_of(client, "th:has(#sort-held)", "aria-sort")
+            .await
+            .as_deref(),
+        Some("descending")
+    );
+    // Typing in the search box filters (after a pause) and keeps the other filters.
+    let needle = linux.nodes[0].instance_id[2..8].to_string();
+    client
+        .find(Locator::Id("filter-text"))
+        .await
+        .expect("#filter-text")
+        .send_keys(&needle)
+        .await
+        .expect("type a search");
+    let searched: NodePage = session
+        .api(&nodes_api(
+            cluster,
+            &format!("&os=linux&sort=-held_ips&q={needle}"),
+        ))
+        .await;
+    wait_for_rows(client, &ids(&searched), "searching by instance id").await;
+    session.assert_no_console_errors("a deep cluster URL").await;
+
+    // A node URL opened directly, with breadcrumbs back to its cluster.
+    let node_id = linux.nodes[0].instance_id.clone();
+    client
+        .goto(&session.url(&format!("/nodes/{node_id}")))
+        .await
+        .expect("open a node URL");
+    wait_until(
+        client,
+        "a deep node URL",
+        "const h = document.getElementById('node-id'); return !!h && h.textContent === arguments[0];",
+        vec![json!(node_id)],
+    )
+    .await;
+    click(client, "#breadcrumbs a[href^='/clusters/']").await;
+    wait_for_path(client, &cluster_path(cluster)).await;
+    wait_until(
+        client,
+        "the cluster from the breadcrumb",
+        "return document.querySelectorAll('#node-rows tr[data-instance]').length > 0;",
+        vec![],
+    )
+    .await;
+    session.assert_no_console_errors("a deep node URL").await;
+
+    // Unknown cluster and node: a page that says so and links back, not a blank screen.
+    client
+        .goto(&session.url("/clusters/eu-west-1/no-such-cluster"))
+        .await
+        .expect("open an unknown cluster");
+    wait_until(
+        client,
+        "the unknown-cluster message",
+        "const e = document.getElementById('cluster-error'); return !!e && e.textContent.includes('no-such-cluster');",
+        vec![],
+    )
+    .await;
+    client
+        .goto(&session.url("/nodes/i-00000000000000000"))
+        .await
+        .expect("open an unknown node");
+    wait_until(
+        client,
+        "the unknown-node message",
+        "const e = document.getElementById('node-error'); return !!e && e.textContent.includes('i-00000000000000000');",
+        vec![],
+    )
+    .await;
+    // The only console errors allowed here are the browser's own "404" lines for those two requests.
+    let errors = session.console_errors().await;
+    assert!(
+        errors.iter().all(|e| e.contains("404")),
+        "unexpected console errors: {errors:#?}"
+    );
+}
