@@ -510,15 +510,15 @@ async fn what_if_page_matches_shared_and_follows_the_controls() {
         .await
         .expect("window back to 1280×900");
 
-    // 8. The shell: nav links work and `/` sends users to the calculator.
+    // 8. The shell: from the fleet overview at `/`, the nav link leads back to the calculator.
     client.goto(&server.url("/")).await.expect("open /");
     let link = client
         .wait()
         .at_most(WAIT)
-        .for_element(Locator::Css("a.button[href='/what-if']"))
+        .for_element(Locator::Css(".main-nav a[href='/what-if']"))
         .await
-        .expect("CTA");
-    link.click().await.expect("follow the CTA");
+        .expect("nav link to the calculator");
+    link.click().await.expect("follow the nav link");
     wait_for_url(&client, &["/what-if"]).await;
     client
         .find(Locator::Css(".main-nav a[href='/dsr']"))
@@ -531,9 +531,9 @@ async fn what_if_page_matches_shared_and_follows_the_controls() {
     client
         .wait()
         .at_most(WAIT)
-        .for_element(Locator::Css(".empty-state"))
+        .for_element(Locator::Css("#dsr-summary"))
         .await
-        .expect("DSR empty state");
+        .expect("DSR board counts");
 
     // 9. No console errors in any of it (warnings are allowed, errors are not). A marker proves the
     //    log channel works, so an empty error list means something.

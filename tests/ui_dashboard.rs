@@ -737,6 +737,14 @@ async fn fleet_to_cluster_to_node_by_clicking_and_back() {
         Some("none")
     );
     wait_for_path(client, &format!("{path}?sort=-held_ips")).await;
+    // The header was rewritten: keyboard focus is back on the button that was used.
+    wait_until(
+        client,
+        "focus returns to the sort button",
+        "return !!document.activeElement && document.activeElement.id === 'sort-held';",
+        vec![],
+    )
+    .await;
     click(client, "#sort-held").await;
     let by_held_asc: NodePage = session.api(&nodes_api(cluster, "&sort=held_ips")).await;
     wait_for_rows(client, &ids(&by_held_asc), "sorted by held, ascending").await;
@@ -883,17 +891,36 @@ async fn deep_urls_open_directly() {
         .find(|c| c.nodes_windows > 0 && c.nodes_linux > 0)
         .expect("a cluster with Windows and Linux nodes");
 
-    // A cluster URL with table state: the filter, sort and page come from the query.
-    let path = format!("{}?os=linux&sort=-held_ips", cluster_path(cluster));
+    // A cluster URL with table state: the filters, sort and page come from the query.
+    let all_linux: NodePage = session.api(&nodes_api(cluster, "&os=linux")).await;
+    let nodegroup = all_linux
+        .nodes
+        .iter()
+        .find_map(|n| n.nodegroup.clone())
+        .expect("a Linux node in a nodegroup");
+    let query = format!("nodegroup={}&os=linux&sort=-held_ips", encode(&nodegroup));
+    let path = format!("{}?{query}", cluster_path(cluster));
     client
         .goto(&session.url(&path))
         .await
         .expect("open a cluster URL");
-    let linux: NodePage = session
-        .api(&nodes_api(cluster, "&os=linux&sort=-held_ips"))
-        .await;
+    let linux: NodePage = session.api(&nodes_api(cluster, &format!("&{query}"))).await;
     wait_for_rows(client, &ids(&linux), "a deep cluster URL with filters").await;
     assert_eq!(text_of(client, "#cluster-name").await, cluster.name);
+    for (id, value) in [
+        ("filter-nodegroup", nodegroup.as_str()),
+        ("filter-os", "linux"),
+    ] {
+        let shown = client
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("#{id}: {e}"))
+            .prop("value")
+            .await
+            .ok()
+            .flatten();
+        assert_eq!(shown.as_deref(), Some(value), "#{id} follows the URL");
+    }
     assert_eq!(
         attr_of(client, "th:has(#sort-held)", "aria-sort")
             .await
@@ -910,10 +937,7 @@ async fn deep_urls_open_directly() {
         .await
         .expect("type a search");
     let searched: NodePage = session
-        .api(&nodes_api(
-            cluster,
-            &format!("&os=linux&sort=-held_ips&q={needle}"),
-        ))
+        .api(&nodes_api(cluster, &format!("&{query}&q={needle}")))
         .await;
     wait_for_rows(client, &ids(&searched), "searching by instance id").await;
     session.assert_no_console_errors("a deep cluster URL").await;

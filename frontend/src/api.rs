@@ -222,3 +222,67 @@ pub fn cluster_export_url(file: &str, region: &str, cluster: &str) -> String {
         encode_component(region)
     )
 }
+
+// ---------------------------------------------------------------------------------------------
+// DSR board (`pages/dsr.rs`) and the nodegroup what-if (`pages/nodegroup_what_if.rs`).
+// ---------------------------------------------------------------------------------------------
+
+/// `/api/v1/{path}?k=v&…` with only the filters that are set.
+pub fn url_with_filters(path: &str, filters: &[(&str, Option<&str>)]) -> String {
+    let mut url = path.to_string();
+    for (key, value) in filters {
+        if let Some(value) = value {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(key);
+            url.push('=');
+            url.push_str(&encode_component(value));
+        }
+    }
+    url
+}
+
+/// `/api/v1/dsr?region=…&cluster=…&status=…` (each filter only when set).
+pub fn dsr_url(region: Option<&str>, cluster: Option<&str>, status: Option<&str>) -> String {
+    url_with_filters(
+        "/api/v1/dsr",
+        &[("region", region), ("cluster", cluster), ("status", status)],
+    )
+}
+
+/// The board (`shared::fleet::DsrBoard` JSON) read with `JSON.parse`, no serde.
+pub async fn fetch_dsr_board(url: &str) -> Result<crate::components::json::Json, ApiFailure> {
+    get_json(url).await
+}
+
+/// `/api/v1/clusters/{region}/{name}/nodegroups/{nodegroup}/observed`.
+pub fn observed_nodegroup_url(region: &str, cluster: &str, nodegroup: &str) -> String {
+    format!(
+        "{}/nodegroups/{}/observed",
+        cluster_url(region, cluster),
+        encode_component(nodegroup)
+    )
+}
+
+pub async fn fetch_observed_nodegroup(
+    region: &str,
+    cluster: &str,
+    nodegroup: &str,
+) -> Result<shared::observed::ObservedNodegroup, ApiFailure> {
+    get_api_json(&observed_nodegroup_url(region, cluster, nodegroup)).await
+}
+
+/// The instance-type table, fetched once per load of the app and shared by every page that needs it
+/// (it changes only when the server is upgraded).
+#[cfg(target_arch = "wasm32")]
+pub async fn instance_types_cached() -> Result<std::sync::Arc<InstanceTypeTable>, LoadError> {
+    thread_local! {
+        static CACHE: std::cell::RefCell<Option<std::sync::Arc<InstanceTypeTable>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    if let Some(table) = CACHE.with(|cache| cache.borrow().clone()) {
+        return Ok(table);
+    }
+    let table = std::sync::Arc::new(fetch_instance_types().await?);
+    CACHE.with(|cache| *cache.borrow_mut() = Some(std::sync::Arc::clone(&table)));
+    Ok(table)
+}

@@ -18,6 +18,7 @@ use pages::cluster::ClusterPage;
 use pages::dsr::DsrPage;
 use pages::fleet::FleetPage;
 use pages::node::NodePage;
+use pages::nodegroup_what_if::NodegroupWhatIfPage;
 use pages::not_found::NotFoundPage;
 use pages::what_if::WhatIfPage;
 
@@ -38,6 +39,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/dsr") view=DsrPage/>
                         <Route path=path!("/what-if") view=WhatIfPage/>
                         <Route path=path!("/clusters/:region/:name") view=ClusterPage/>
+                        <Route path=path!("/clusters/:region/:name/nodegroups/:nodegroup/what-if") view=NodegroupWhatIfPage/>
                         <Route path=path!("/nodes/:instance_id") view=NodePage/>
                     </FlatRoutes>
                 </main>

@@ -331,7 +331,8 @@ fn shell_routes_and_navigation() {
     }
     // Natively nothing is fetched: the overview shows its loading state (pages/fleet.rs).
     assert!(fleet.contains("id=\"fleet-loading\""));
-    assert!(render_app("/dsr").contains("DSR board is coming with the dashboard"));
+    // The DSR board fetches /api/v1/dsr in the browser; natively it shows how it decides (pages/dsr.rs).
+    assert!(render_app("/dsr").contains("id=\"dsr-method\""));
     assert!(render_app("/no-such-page").contains("Page not found"));
     let what_if = render_app("/what-if?instance_type=m5.large&os=windows");
     assert!(what_if.contains("What-if: plan a nodegroup"));
