@@ -294,10 +294,10 @@ pub fn sort_button_id(column: NodeSort) -> &'static str {
     }
 }
 
-/// The header row: each sortable column is a `<button>` in its `<th>`, with `aria-sort` on the
+/// The header row (inside `<thead>`): each sortable column is a `<button>` in its `<th>`, with `aria-sort` on the
 /// header and an arrow as well (shape, not only the attribute).
 pub fn thead_html(sort: SortState<NodeSort>) -> String {
-    let mut out = String::from("<thead><tr>");
+    let mut out = String::from("<tr>");
     for (column, label, numeric, title) in COLUMNS {
         let class = if numeric { " class=\"num\"" } else { "" };
         let title = if title.is_empty() {
@@ -321,7 +321,7 @@ pub fn thead_html(sort: SortState<NodeSort>) -> String {
             }
         }
     }
-    out.push_str("</tr></thead>");
+    out.push_str("</tr>");
     out
 }
 
@@ -433,34 +433,28 @@ pub fn NodeTable(
         }
     });
     // Text that only changes with the data or the state (`Memo` compares it, so the DOM — and
-    // keyboard focus — is left alone when nothing changed).
-    let body = Memo::new(move |_| {
-        let mut out = String::from("<div class=\"node-table__meta\">");
-        if let Some(page) = load.json() {
-            out.push_str(&meta_html(&page));
-        }
+    // keyboard focus — is left alone when nothing changed). Header, rows and pager are separate so
+    // the answer to a sort or page click rewrites the rows, not the button that was pressed.
+    let meta = Memo::new(move |_| {
+        let mut out = load.json().map(|page| meta_html(&page)).unwrap_or_default();
         if let Some(failure) = load.failure() {
             out.push_str(&format!(
                 "<div class=\"notice notice--error\" id=\"nodes-error\" role=\"alert\"><span class=\"notice__icon\" aria-hidden=\"true\">✕</span><p>The nodes could not be loaded: {}</p></div>",
                 esc(&failure.message)
             ));
         }
-        let busy = load.pending();
-        out.push_str(&format!(
-            "</div><div class=\"table-scroll\" aria-busy=\"{busy}\"><table class=\"table node-table{}\" id=\"node-table\">\
-             <caption class=\"visually-hidden\">Nodes of this cluster with their pod IPs; the column buttons sort</caption>{}<tbody id=\"node-rows\">",
-            if busy { " node-table--updating" } else { "" },
-            table.with(|s| thead_html(s.sort)),
-        ));
-        match load.json() {
-            Some(page) => out.push_str(&rows_html(&page)),
-            None if load.failure().is_some() => {}
-            None => out.push_str("<tr><td colspan=\"11\" class=\"empty-row\"><span class=\"spinner\" aria-hidden=\"true\"></span> Loading nodes…</td></tr>"),
-        }
-        out.push_str("</tbody></table></div>");
-        out.push_str(&pager_html(total(), table.with(|s| s.page)));
         out
     });
+    let head = Memo::new(move |_| table.with(|s| thead_html(s.sort)));
+    let rows = Memo::new(move |_| {
+        match load.json() {
+        Some(page) => rows_html(&page),
+        None if load.failure().is_some() => String::new(),
+        None => "<tr><td colspan=\"11\" class=\"empty-row\"><span class=\"spinner\" aria-hidden=\"true\"></span> Loading nodes…</td></tr>".to_string(),
+    }
+    });
+    let pager = Memo::new(move |_| pager_html(total(), table.with(|s| s.page)));
+    let busy = move || load.pending();
     let filters = table.with_untracked(|s| filters_html(s, &nodegroups));
     let exports = Memo::new(move |_| table.with(|s| exports_html(s, &region, &cluster)));
     let on_click = move |ev: leptos::ev::MouseEvent| {
@@ -517,7 +511,15 @@ pub fn NodeTable(
             <div class="node-filters__controls" inner_html=filters on:change=on_change on:input=on_input></div>
             <div class="export-links" role="group" aria-label="Export the filtered nodes" inner_html=move || exports.get() on:click=on_click></div>
         </div>
-        <div inner_html=move || body.get() on:click=on_click></div>
+        <div class="node-table__meta" inner_html=move || meta.get()></div>
+        <div class="table-scroll" aria-busy=move || busy().to_string() on:click=on_click>
+            <table class="table node-table" class:node-table--updating=busy id="node-table">
+                <caption class="visually-hidden">"Nodes of this cluster with their pod IPs; the column buttons sort"</caption>
+                <thead inner_html=move || head.get()></thead>
+                <tbody id="node-rows" inner_html=move || rows.get()></tbody>
+            </table>
+        </div>
+        <div inner_html=move || pager.get() on:click=on_click></div>
     }
 }
 
