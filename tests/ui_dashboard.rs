@@ -6,7 +6,8 @@
 //! the page must show what the API says. Covers: each page loads with no console error; fleet →
 //! cluster → node by clicking; sorting, filtering and paging the node table; the back button; deep
 //! URLs opened directly (with the table state in the query); the demo banner; the card of a cluster
-//! with a scan error shows that error while the others render. Saves screenshots under
+//! with a scan error shows that error while the others render; without a snapshot (the scan could
+//! not reach AWS) the overview shows the server's reason and how to load a fleet. Saves screenshots under
 //! `target/screenshots/` (fleet.png, cluster.png, node.png and full-page variants) and measures the
 //! overview's first meaningful paint (cluster cards in the DOM) with `performance.now()` — printed
 //! and written to `target/screenshots/fleet-paint.json`, not asserted (benchmarks are not tests).
@@ -115,14 +116,20 @@ struct Session {
 }
 
 impl Session {
+    /// `eniscope serve --demo`.
     async fn start() -> Self {
         let dist = dist_dir();
-        if let Err(error) = try_eniscope_bin() {
-            panic!("{error:#}; {HOW_TO_FIX}");
-        }
         let server =
             EniscopeServer::start(&[OsStr::new("--demo"), OsStr::new("--dist"), dist.as_os_str()])
                 .unwrap_or_else(|error| panic!("cannot start eniscope serve --demo: {error:#}"));
+        Self::with_server(server).await
+    }
+
+    /// A browser on `server`.
+    async fn with_server(server: EniscopeServer) -> Self {
+        if let Err(error) = try_eniscope_bin() {
+            panic!("{error:#}; {HOW_TO_FIX}");
+        }
         let driver = ChromeDriver::start().await;
         let profile = tempfile::tempdir().expect("a Chromium profile directory");
         let client = browser(&driver, profile.path()).await;
@@ -993,6 +1000,52 @@ async fn deep_urls_open_directly() {
     let errors = session.console_errors().await;
     assert!(
         errors.iter().all(|e| e.contains("404")),
+        "unexpected console errors: {errors:#?}"
+    );
+}
+
+#[tokio::test]
+async fn without_a_snapshot_the_overview_says_what_happened_and_what_to_do() {
+    // Credentials, but every AWS endpoint refuses connections: the background scan fails and the
+    // server has no snapshot to serve (HTTP 503 `no_snapshot` from /api/v1/fleet).
+    let dist = dist_dir();
+    let closed = format!("http://127.0.0.1:{}", free_port());
+    let server = EniscopeServer::start_with(&[OsStr::new("--dist"), dist.as_os_str()], |command| {
+        command
+            .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+            .env("AWS_SECRET_ACCESS_KEY", "example")
+            .env("AWS_REGION", "eu-west-1")
+            .env("ENISCOPE_ENDPOINT_URL", &closed)
+            .env_remove("AWS_PROFILE");
+    })
+    .unwrap_or_else(|error| panic!("cannot start eniscope serve: {error:#}"));
+    let session = Session::with_server(server).await;
+    let client = &session.client;
+    client.goto(&session.url("/")).await.expect("open /");
+    wait_until(
+        client,
+        "the no-snapshot state",
+        "const e = document.getElementById('fleet-no-snapshot'); return !!e && e.textContent.includes('eniscope serve --demo');",
+        vec![],
+    )
+    .await;
+    // The server's own reason (scan running or failed) is on the page, word for word.
+    let reply = reqwest::get(session.url("/api/v1/fleet"))
+        .await
+        .expect("GET /api/v1/fleet");
+    assert_eq!(reply.status().as_u16(), 503);
+    wait_until(
+        client,
+        "the server's reason on the page",
+        "const e = document.getElementById('fleet-no-snapshot'); return !!e && e.textContent.includes('no fleet snapshot') || (!!e && e.textContent.includes('scan is in progress'));",
+        vec![],
+    )
+    .await;
+    assert_eq!(count(client, ".cluster-card").await, 0);
+    // Only the browser's own lines about the 503 answers are allowed in the console.
+    let errors = session.console_errors().await;
+    assert!(
+        errors.iter().all(|e| e.contains("503")),
         "unexpected console errors: {errors:#?}"
     );
 }
