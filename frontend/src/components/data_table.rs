@@ -16,22 +16,6 @@ impl SortDirection {
         }
     }
 
-    /// `asc` / `desc`, as in the URL.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SortDirection::Ascending => "asc",
-            SortDirection::Descending => "desc",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "asc" => Some(SortDirection::Ascending),
-            "desc" => Some(SortDirection::Descending),
-            _ => None,
-        }
-    }
-
     /// The `aria-sort` value.
     pub fn aria(self) -> &'static str {
         match self {

@@ -310,8 +310,8 @@ pub fn thead_html(sort: SortState<NodeSort>) -> String {
             Some(column) => {
                 let (aria, arrow) = match (column == sort.column, sort.direction) {
                     (false, _) => ("none", "↕"),
-                    (true, SortDirection::Ascending) => ("ascending", "▲"),
-                    (true, SortDirection::Descending) => ("descending", "▼"),
+                    (true, direction @ SortDirection::Ascending) => (direction.aria(), "▲"),
+                    (true, direction @ SortDirection::Descending) => (direction.aria(), "▼"),
                 };
                 out.push_str(&format!(
                     "<th scope=\"col\"{class}{title} aria-sort=\"{aria}\"><button type=\"button\" class=\"sort-button\" id=\"{}\" data-sort=\"{}\">{label}<span class=\"sort-button__arrow\" aria-hidden=\"true\">{arrow}</span></button></th>",
