@@ -112,7 +112,40 @@ struct Session {
     server: EniscopeServer,
     driver: ChromeDriver,
     client: Client,
+    /// The WebDriver session, ended on drop (also after a failed assertion) so chromedriver
+    /// closes Chromium instead of leaving it running when chromedriver is killed.
+    session_id: String,
     _profile: tempfile::TempDir,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        end_session(self.driver.port, &self.session_id);
+    }
+}
+
+/// `DELETE /session/{id}` to chromedriver, waiting for its answer (Chromium has quit by then) but
+/// not for the connection to close. Plain std I/O: this runs in `Drop`, inside the test's runtime.
+fn end_session(port: u16, session_id: &str) {
+    use std::io::{Read as _, Write as _};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let request = format!(
+        "DELETE /session/{session_id} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    if stream.write_all(request.as_bytes()).is_err() {
+        return;
+    }
+    let mut reply = Vec::new();
+    let mut buffer = [0u8; 1024];
+    while !reply.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => reply.extend_from_slice(&buffer[..n]),
+        }
+    }
 }
 
 impl Session {
@@ -133,10 +166,17 @@ impl Session {
         let driver = ChromeDriver::start().await;
         let profile = tempfile::tempdir().expect("a Chromium profile directory");
         let client = browser(&driver, profile.path()).await;
+        let session_id = client
+            .session_id()
+            .await
+            .ok()
+            .flatten()
+            .expect("a WebDriver session id");
         Self {
             server,
             driver,
             client,
+            session_id,
             _profile: profile,
         }
     }
@@ -158,13 +198,7 @@ impl Session {
 
     /// Console entries at level SEVERE since the last call (chromedriver's `/se/log`).
     async fn console_errors(&self) -> Vec<String> {
-        let session = self
-            .client
-            .session_id()
-            .await
-            .ok()
-            .flatten()
-            .expect("a WebDriver session id");
+        let session = &self.session_id;
         let reply = reqwest::Client::new()
             .post(self.driver.url(&format!("/session/{session}/se/log")))
             .json(&json!({ "type": "browser" }))
@@ -193,13 +227,7 @@ impl Session {
 
     /// A Chrome DevTools command through chromedriver (`goog/cdp/execute`).
     async fn cdp(&self, cmd: &str, params: Value) -> Value {
-        let session = self
-            .client
-            .session_id()
-            .await
-            .ok()
-            .flatten()
-            .expect("a WebDriver session id");
+        let session = &self.session_id;
         let reply = reqwest::Client::new()
             .post(
                 self.driver
