@@ -37,7 +37,7 @@ const NODES_PER_PAGE: usize = 50;
 fn dist_dir() -> PathBuf {
     let dist = std::env::var_os("ENISCOPE_DIST")
         .map_or_else(|| workspace_root().join("dist"), PathBuf::from);
-    for file in ["index.html", "frontend.js", "frontend_bg.wasm", "style.css"] {
+    for file in e2e::BUNDLE_FILES {
         assert!(
             dist.join(file).is_file(),
             "the frontend bundle is missing {} in {}: {HOW_TO_FIX} (or `cargo xtask build`, then set ENISCOPE_DIST)",
@@ -1090,4 +1090,105 @@ async fn without_a_snapshot_the_overview_says_what_happened_and_what_to_do() {
         errors.iter().all(|e| e.contains("503")),
         "unexpected console errors: {errors:#?}"
     );
+}
+
+/// The bundle has one entry per group of pages (frontend/src/entries.rs): links between entries are full
+/// page loads of the other entry, and the back button returns to the page before.
+#[tokio::test]
+async fn links_between_bundle_entries_load_the_other_entry_and_back_returns() {
+    let session = Session::start().await;
+    let client = &session.client;
+    let fleet: FleetOverview = session.api("/api/v1/fleet").await;
+    let cluster = fleet
+        .clusters
+        .iter()
+        .find(|c| c.errors.is_empty() && c.nodes_windows > 0)
+        .expect("a Windows cluster without scan errors");
+    let path = cluster_path(cluster);
+    client
+        .goto(&session.url(&path))
+        .await
+        .expect("open a cluster");
+    wait_until(
+        client,
+        "the nodegroup table with what-if links",
+        "return document.querySelector('#nodegroup-table a[data-what-if]') !== null;",
+        vec![],
+    )
+    .await;
+    let entry_script = "return performance.getEntriesByType('resource')\
+        .map(r => new URL(r.name).pathname).filter(p => p.endsWith('.wasm'));";
+    assert_eq!(
+        js(client, entry_script, vec![]).await,
+        json!(["/dashboard_bg.wasm"]),
+        "the cluster page is the dashboard entry"
+    );
+    let href = attr_of(client, "#nodegroup-table a[data-what-if]", "href")
+        .await
+        .expect("a what-if link");
+    // Mark this document: a full page load (the other entry) forgets it.
+    js(client, "window.__sameDocument = true; return null;", vec![]).await;
+    click(client, "#nodegroup-table a[data-what-if]").await;
+    // The link is a path (`/clusters/…/what-if`), as the address bar will show it.
+    wait_for_path(client, &href).await;
+    wait_until(
+        client,
+        "the nodegroup what-if renders its results",
+        "return document.getElementById('what-if-results') !== null;",
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        js(client, entry_script, vec![]).await,
+        json!(["/nodegroup_planner_bg.wasm"]),
+        "the nodegroup what-if comes from its own entry, and only that one was downloaded"
+    );
+    assert_eq!(
+        js(client, "return window.__sameDocument === true;", vec![]).await,
+        json!(false),
+        "a new document was loaded"
+    );
+    session
+        .assert_no_console_errors("the nodegroup what-if after a link from the cluster page")
+        .await;
+
+    // Back: the cluster page again, from the dashboard entry.
+    client.back().await.expect("back");
+    wait_for_path(client, &path).await;
+    wait_until(
+        client,
+        "the cluster page after going back",
+        "return document.querySelector('#nodegroup-table a[data-what-if]') !== null;",
+        vec![],
+    )
+    .await;
+    assert_eq!(text_of(client, "#cluster-name").await, cluster.name);
+
+    // The header's what-if link (a leptos_router <A>) also leaves the dashboard entry.
+    click(client, "header a[href='/what-if']:not(.brand)").await;
+    wait_for_path(client, "/what-if").await;
+    wait_until(
+        client,
+        "the planner renders",
+        "return document.querySelector('#instance-type') !== null;",
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        js(client, entry_script, vec![]).await,
+        json!(["/planner_bg.wasm"])
+    );
+    // And from the planner back to the dashboard by a link.
+    click(client, "header a[href='/']").await;
+    wait_for_path(client, "/").await;
+    wait_until(
+        client,
+        "the overview's cluster cards",
+        "return document.querySelectorAll('.cluster-card').length > 0;",
+        vec![],
+    )
+    .await;
+    session
+        .assert_no_console_errors("the overview after the planner")
+        .await;
 }

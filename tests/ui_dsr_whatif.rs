@@ -50,7 +50,7 @@ const WAIT: Duration = Duration::from_secs(30);
 fn dist_dir() -> PathBuf {
     let dist = std::env::var_os("ENISCOPE_DIST")
         .map_or_else(|| workspace_root().join("dist"), PathBuf::from);
-    for file in ["index.html", "frontend.js", "frontend_bg.wasm", "style.css"] {
+    for file in e2e::BUNDLE_FILES {
         assert!(
             dist.join(file).is_file(),
             "the frontend bundle is missing {file} in {}: {HOW_TO_FIX}",

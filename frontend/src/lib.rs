@@ -6,26 +6,20 @@
 
 pub mod api;
 pub mod components;
+pub mod entries;
 pub mod format;
 pub mod pages;
 pub mod what_if_form;
 
 use components::header::AppHeader;
 use leptos::prelude::*;
-use leptos_router::components::{FlatRoutes, Route, Router};
-use leptos_router::path;
-use pages::cluster::ClusterPage;
-use pages::dsr::DsrPage;
-use pages::fleet::FleetPage;
-use pages::node::NodePage;
-use pages::nodegroup_what_if::NodegroupWhatIfPage;
-use pages::not_found::NotFoundPage;
-use pages::what_if::WhatIfPage;
+use leptos_router::components::Router;
 
 /// The whole app: header with navigation, then the routed page.
 ///
-/// Routes: `/` fleet overview, `/dsr` DSR board, `/what-if` the one-nodegroup calculator. Later pages
-/// (cluster, node, nodegroup what-if) slot in as more `<Route>`s here and files under `pages/`.
+/// Routes: `/` fleet overview, `/dsr` DSR board, `/what-if` the one-nodegroup calculator, a cluster, a
+/// node and a nodegroup's what-if. Each entry build has only its own routes ([`entries::routes`]); any
+/// other URL falls back to [`entries::Fallback`], which loads the entry that has it or says "not found".
 #[component]
 pub fn App() -> impl IntoView {
     view! {
@@ -34,14 +28,7 @@ pub fn App() -> impl IntoView {
                 <a class="skip-link" href="#main">"Skip to content"</a>
                 <AppHeader/>
                 <main id="main" class="page" tabindex="-1">
-                    <FlatRoutes fallback=NotFoundPage>
-                        <Route path=path!("/") view=FleetPage/>
-                        <Route path=path!("/dsr") view=DsrPage/>
-                        <Route path=path!("/what-if") view=WhatIfPage/>
-                        <Route path=path!("/clusters/:region/:name") view=ClusterPage/>
-                        <Route path=path!("/clusters/:region/:name/nodegroups/:nodegroup/what-if") view=NodegroupWhatIfPage/>
-                        <Route path=path!("/nodes/:instance_id") view=NodePage/>
-                    </FlatRoutes>
+                    {entries::routes()}
                 </main>
             </div>
         </Router>
@@ -53,5 +40,6 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
+    entries::let_browser_follow_links_to_other_entries();
     leptos::mount::mount_to_body(App);
 }

@@ -42,7 +42,7 @@ pub struct AppState {
     pub instance_types: Arc<InstanceTypeTable>,
     pub fleet: Arc<RwLock<FleetState>>,
     pub metrics: Arc<Metrics>,
-    /// Directory holding the built frontend (`index.html`, `frontend.js`, `frontend_bg.wasm`, CSS).
+    /// Directory holding the built frontend (`index.html`, `<entry>.js` + `<entry>_bg.wasm` per entry, CSS).
     pub dist_dir: PathBuf,
     pub started_at: Instant,
 }

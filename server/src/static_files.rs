@@ -1,4 +1,4 @@
-//! The frontend bundle: files from `--dist` (`index.html`, `frontend.js`, `frontend_bg.wasm`, CSS), with
+//! The frontend bundle: files from `--dist` (`index.html`, one `<entry>.js` + `<entry>_bg.wasm` per entry, CSS), with
 //! `index.html` for client-side routes (`/what-if?…`, `/clusters/…`, `/dsr`) so deep links and reloads work.
 //!
 //! `index.html` is read on each request rather than cached at startup, so `cargo xtask build` can
@@ -20,10 +20,17 @@ pub fn router(dist_dir: PathBuf) -> Router<AppState> {
         let dist_dir = index_dir.clone();
         async move { spa_index(&dist_dir, &uri).await }
     };
-    Router::new().fallback_service(ServeDir::new(dist_dir).fallback(spa_fallback.into_service()))
+    // `cargo xtask dist` writes `<file>.gz` next to the wasm, JS and CSS: sent as is to browsers that accept
+    // gzip (the compression layer leaves encoded responses alone), so a cold load does not wait for the
+    // server to compress a megabyte of wasm.
+    Router::new().fallback_service(
+        ServeDir::new(dist_dir)
+            .precompressed_gzip()
+            .fallback(spa_fallback.into_service()),
+    )
 }
 
-/// Paths whose last segment has a dot are files (`/frontend.js`): a missing one is a real 404.
+/// Paths whose last segment has a dot are files (`/dashboard.js`): a missing one is a real 404.
 /// Everything else is a client-side route and gets `index.html`.
 async fn spa_index(dist_dir: &Path, uri: &Uri) -> Response {
     let last_segment = uri.path().rsplit('/').next().unwrap_or("");

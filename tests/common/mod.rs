@@ -20,6 +20,19 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+/// Files `cargo xtask build` puts in dist/ that the pages load: index.html, the CSS and each entry's JS +
+/// wasm (frontend/src/entries.rs).
+pub const BUNDLE_FILES: [&str; 8] = [
+    "index.html",
+    "style.css",
+    "dashboard.js",
+    "dashboard_bg.wasm",
+    "planner.js",
+    "planner_bg.wasm",
+    "nodegroup_planner.js",
+    "nodegroup_planner_bg.wasm",
+];
+
 /// How long `EniscopeServer::start` waits for the address line and `/healthz`.
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 

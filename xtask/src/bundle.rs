@@ -32,12 +32,20 @@ const MINIMAL_INDEX_HTML: &str = r#"<!doctype html>
 <body>
   <noscript>eniscope needs JavaScript and WebAssembly.</noscript>
   <script type="module">
-    import init from "/frontend.js";
-    await init({ module_or_path: "/frontend_bg.wasm" });
+    import init from "/dashboard.js";
+    await init({ module_or_path: "/dashboard_bg.wasm" });
   </script>
 </body>
 </html>
 "#;
+
+/// The browser entries (frontend/src/entries.rs `ENTRIES`): cargo feature of the `frontend` crate, and the
+/// file stem in dist/ (`<stem>.js`, `<stem>_bg.wasm`). `assets/index.html` picks one per page.
+pub const ENTRIES: [(&str, &str); 3] = [
+    ("dashboard", "dashboard"),
+    ("planner", "planner"),
+    ("nodegroup-planner", "nodegroup_planner"),
+];
 
 /// Build the bundle into `<repo>/dist` (replaced as a whole, so nobody serves a half-written bundle).
 pub fn build_dist(locked: bool) -> Result<PathBuf> {
@@ -45,37 +53,7 @@ pub fn build_dist(locked: bool) -> Result<PathBuf> {
     let dist = repo.join("dist");
     let target = util::target_dir()?;
     check_bindgen_version(&repo)?;
-
-    step("frontend -> wasm32 (profile wasm-release)");
     crate::setup::wasm_target()?;
-    timed("cargo build (wasm32)", || {
-        let mut cmd = util::cargo();
-        cmd.args([
-            "build",
-            "-p",
-            "frontend",
-            "--lib",
-            "--target",
-            WASM_TARGET,
-            "--profile",
-            "wasm-release",
-        ]);
-        if locked {
-            cmd.arg("--locked");
-        }
-        util::run(&mut cmd)
-            .context("the frontend did not build for wasm32: see the compiler output above")
-    })?;
-    let wasm = target
-        .join(WASM_TARGET)
-        .join("wasm-release")
-        .join("frontend.wasm");
-    if !wasm.is_file() {
-        bail!(
-            "cargo did not produce {}: does frontend/Cargo.toml still have crate-type cdylib?",
-            wasm.display()
-        );
-    }
 
     let staging = target
         .join("xtask")
@@ -87,7 +65,20 @@ pub fn build_dist(locked: bool) -> Result<PathBuf> {
     std::fs::create_dir_all(&staging)
         .with_context(|| format!("cannot create {}", staging.display()))?;
 
-    if let Err(e) = assemble(&repo, &wasm, &staging) {
+    let built = (|| {
+        for (feature, stem) in ENTRIES {
+            if !wanted_entry(feature) {
+                continue;
+            }
+            let wasm = build_entry(&target, feature, stem, locked)?;
+            assemble_entry(&repo, &wasm, stem, &staging)?;
+        }
+        step("static assets -> dist/");
+        copy_assets(&repo, &staging)?;
+        step("precompress (gzip -9) for the server");
+        timed("precompress", || precompress(&staging))
+    })();
+    if let Err(e) = built {
         std::fs::remove_dir_all(&staging).ok();
         return Err(e);
     }
@@ -114,28 +105,86 @@ pub fn build_dist(locked: bool) -> Result<PathBuf> {
     Ok(dist)
 }
 
-/// wasm-bindgen, wasm-opt and the static assets into `staging`.
-fn assemble(repo: &Path, wasm: &Path, staging: &Path) -> Result<()> {
-    step("wasm-bindgen (library, --target web) -> frontend.js + frontend_bg.wasm");
+/// `ENISCOPE_ENTRY=planner cargo xtask dist` builds (and reports) one entry only: for size work.
+fn wanted_entry(feature: &str) -> bool {
+    std::env::var("ENISCOPE_ENTRY").map_or(true, |only| only.is_empty() || only == feature)
+}
+
+/// `cargo build` of the frontend with one entry's feature; returns a copy of its wasm (the next entry's
+/// build overwrites cargo's output file).
+fn build_entry(target: &Path, feature: &str, stem: &str, locked: bool) -> Result<PathBuf> {
+    step(&format!(
+        "frontend entry `{feature}` -> wasm32 (profile wasm-release)"
+    ));
+    timed(&format!("cargo build (wasm32, {feature})"), || {
+        let mut cmd = util::cargo();
+        cmd.args([
+            "build",
+            "-p",
+            "frontend",
+            "--lib",
+            "--target",
+            WASM_TARGET,
+            "--profile",
+            "wasm-release",
+            "--no-default-features",
+            "--features",
+            feature,
+        ]);
+        if locked {
+            cmd.arg("--locked");
+        }
+        util::run(&mut cmd)
+            .context("the frontend did not build for wasm32: see the compiler output above")
+    })?;
+    let wasm = target
+        .join(WASM_TARGET)
+        .join("wasm-release")
+        .join("frontend.wasm");
+    if !wasm.is_file() {
+        bail!(
+            "cargo did not produce {}: does frontend/Cargo.toml still have crate-type cdylib?",
+            wasm.display()
+        );
+    }
+    let copy = target.join("xtask").join(format!("entry-{stem}.wasm"));
+    std::fs::create_dir_all(target.join("xtask"))?;
+    std::fs::copy(&wasm, &copy)
+        .with_context(|| format!("cannot copy {} to {}", wasm.display(), copy.display()))?;
+    Ok(copy)
+}
+
+/// wasm-bindgen and wasm-opt for one entry into `staging` (`<stem>.js`, `<stem>_bg.wasm`).
+fn assemble_entry(repo: &Path, wasm: &Path, stem: &str, staging: &Path) -> Result<()> {
+    // `ENISCOPE_WASM_NAMES=1 cargo xtask dist` keeps the function names for `twiggy top dist/<stem>_bg.wasm`
+    // (size analysis only: the names add a few hundred KB, so the size report is then over budget).
+    let keep_names = std::env::var_os("ENISCOPE_WASM_NAMES").is_some_and(|v| v == "1");
+    step(&format!(
+        "wasm-bindgen (library, --target web) -> {stem}.js + {stem}_bg.wasm"
+    ));
     timed("wasm-bindgen", || {
         wasm_bindgen_cli_support::Bindgen::new()
             .input_path(wasm)
             .web(true)?
             .typescript(false)
             // wasm-opt drops these too; this keeps the bundle small when wasm-opt is skipped.
-            .remove_name_section(true)
+            .remove_name_section(!keep_names)
             .remove_producers_section(true)
-            .out_name("frontend")
+            .out_name(stem)
             .generate(staging)
             .with_context(|| format!("wasm-bindgen failed on {}", wasm.display()))
     })?;
 
     step("wasm-opt -Oz (npm binaryen 132)");
-    let bg = staging.join("frontend_bg.wasm");
+    let bg = staging.join(format!("{stem}_bg.wasm"));
     match wasm_opt(repo)? {
         Some(wasm_opt) => timed("wasm-opt", || {
             let mut cmd = Command::new(&wasm_opt);
-            cmd.args(WASM_OPT_ARGS).arg(&bg).arg("-o").arg(&bg);
+            cmd.args(WASM_OPT_ARGS);
+            if keep_names {
+                cmd.arg("-g");
+            }
+            cmd.arg(&bg).arg("-o").arg(&bg);
             util::run(&mut cmd).context("wasm-opt failed; the unoptimised bundle is not published")
         })?,
         None => println!(
@@ -143,9 +192,30 @@ fn assemble(repo: &Path, wasm: &Path, staging: &Path) -> Result<()> {
              Node.js and rerun to get `npm ci` + wasm-opt."
         ),
     }
+    Ok(())
+}
 
-    step("static assets -> dist/");
-    copy_assets(repo, staging)
+/// `<file>.gz` (gzip -9) next to every .wasm, .js and .css, which the server sends as is to browsers
+/// that accept gzip instead of compressing about a megabyte on every cold load.
+fn precompress(dir: &Path) -> Result<()> {
+    for rel in util::files_below(dir)? {
+        let path = dir.join(&rel);
+        if !matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("wasm" | "js" | "css")
+        ) {
+            continue;
+        }
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(&bytes)?;
+        let mut gz_name = path.clone().into_os_string();
+        gz_name.push(".gz");
+        std::fs::write(&gz_name, enc.finish()?)
+            .with_context(|| format!("cannot write {}", PathBuf::from(&gz_name).display()))?;
+    }
+    Ok(())
 }
 
 /// The wasm-bindgen schema must match the `wasm-bindgen` crate the frontend links (both come from Cargo.lock).
@@ -202,7 +272,7 @@ fn copy_assets(repo: &Path, out: &Path) -> Result<()> {
         std::fs::write(&index, MINIMAL_INDEX_HTML)
             .with_context(|| format!("cannot write {}", index.display()))?;
         println!(
-            "    created a minimal {} (loads /frontend.js)",
+            "    created a minimal {} (loads /dashboard.js)",
             index.display()
         );
     }
@@ -285,12 +355,16 @@ impl Gzip {
     }
 }
 
-/// Print every file's raw and gzip -9 size and the wasm+JS total against the budget; error when over.
+/// Print every file's raw and gzip -9 size, then what each entry makes a browser download (its JS + wasm)
+/// against the budget; error when an entry is over.
 pub fn size_report(dist: &Path) -> Result<()> {
     let gzip = Gzip::detect();
     let mut rows = Vec::new();
     for rel in util::files_below(dist)? {
         let path = dist.join(&rel);
+        if path.extension().is_some_and(|e| e == "gz") {
+            continue; // the precompressed copies the server sends; measured below from the originals
+        }
         let raw = std::fs::metadata(&path)
             .with_context(|| format!("cannot read {}", path.display()))?
             .len();
@@ -300,7 +374,6 @@ pub fn size_report(dist: &Path) -> Result<()> {
             path: rel,
         });
     }
-    let code = |p: &Path| matches!(p.extension().and_then(|e| e.to_str()), Some("wasm" | "js"));
     println!();
     println!("{:<40} {:>12} {:>12}", "dist/", "raw bytes", gzip.label());
     for r in &rows {
@@ -311,29 +384,49 @@ pub fn size_report(dist: &Path) -> Result<()> {
             r.gzip
         );
     }
-    let (raw, gz) = rows
-        .iter()
-        .fold((0, 0), |(a, b), r| (a + r.raw, b + r.gzip));
+    let sum = |rows: &mut dyn Iterator<Item = &FileSize>| {
+        rows.fold((0, 0), |(a, b), r| (a + r.raw, b + r.gzip))
+    };
+    let (raw, gz) = sum(&mut rows.iter());
     println!("{:<40} {:>12} {:>12}", "all files", raw, gz);
-    let (code_raw, code_gz) = rows
-        .iter()
-        .filter(|r| code(&r.path))
-        .fold((0, 0), |(a, b), r| (a + r.raw, b + r.gzip));
-    println!("{:<40} {:>12} {:>12}", "wasm + js", code_raw, code_gz);
-    let percent = code_gz as f64 * 100.0 / BUDGET_GZ_BYTES as f64;
+    let code = |p: &Path| matches!(p.extension().and_then(|e| e.to_str()), Some("wasm" | "js"));
+    let (code_raw, code_gz) = sum(&mut rows.iter().filter(|r| code(&r.path)));
     println!(
-        "budget: wasm + js {} {code_gz} bytes of {BUDGET_GZ_BYTES} ({percent:.1}%) -> {}",
-        gzip.label(),
-        if code_gz <= BUDGET_GZ_BYTES {
-            "OK"
-        } else {
-            "OVER BUDGET"
-        }
+        "{:<40} {:>12} {:>12}",
+        "wasm + js, all entries", code_raw, code_gz
     );
-    if code_gz > BUDGET_GZ_BYTES {
+    println!();
+    println!(
+        "what a browser downloads to open a page (one entry's JS + wasm; index.html and CSS come on top):"
+    );
+    let mut over = Vec::new();
+    for (feature, stem) in ENTRIES {
+        if !wanted_entry(feature) {
+            continue;
+        }
+        let files = [format!("{stem}.js"), format!("{stem}_bg.wasm")];
+        let (entry_raw, entry_gz) = sum(&mut rows
+            .iter()
+            .filter(|r| files.iter().any(|f| r.path == Path::new(f))));
+        if entry_raw == 0 {
+            bail!("dist/ has no {stem}.js / {stem}_bg.wasm: rebuild with `cargo xtask dist`");
+        }
+        let percent = entry_gz as f64 * 100.0 / BUDGET_GZ_BYTES as f64;
+        let ok = entry_gz <= BUDGET_GZ_BYTES;
+        println!(
+            "  entry {feature:<18} {entry_raw:>10} raw {entry_gz:>8} {} = {percent:.1}% of {BUDGET_GZ_BYTES} -> {}",
+            gzip.label(),
+            if ok { "OK" } else { "OVER BUDGET" }
+        );
+        if !ok {
+            over.push(format!("{feature} ({entry_gz} bytes)"));
+        }
+    }
+    if !over.is_empty() {
         bail!(
-            "the bundle is {code_gz} bytes gzipped, over the {BUDGET_GZ_BYTES}-byte budget: look for a large \
-             dependency or embedded data in the frontend"
+            "over the {BUDGET_GZ_BYTES}-byte budget per entry: {}; look for a large dependency or embedded data \
+             in that entry's pages (`ENISCOPE_WASM_NAMES=1 cargo xtask dist`, then `twiggy top dist/<entry>_bg.wasm`)",
+            over.join(", ")
         );
     }
     Ok(())
@@ -366,7 +459,29 @@ mod tests {
 
     #[test]
     fn minimal_index_loads_the_bindgen_output() {
-        assert!(MINIMAL_INDEX_HTML.contains(r#"import init from "/frontend.js""#));
-        assert!(MINIMAL_INDEX_HTML.contains(r#"module_or_path: "/frontend_bg.wasm""#));
+        assert!(MINIMAL_INDEX_HTML.contains(r#"import init from "/dashboard.js""#));
+        assert!(MINIMAL_INDEX_HTML.contains(r#"module_or_path: "/dashboard_bg.wasm""#));
+    }
+
+    #[test]
+    fn entries_match_the_frontend_and_index_html() {
+        let repo = util::repo_root();
+        let entries = std::fs::read_to_string(repo.join("frontend/src/entries.rs")).unwrap();
+        let cargo = std::fs::read_to_string(repo.join("frontend/Cargo.toml")).unwrap();
+        let index = std::fs::read_to_string(repo.join("assets/index.html")).unwrap();
+        for (feature, stem) in ENTRIES {
+            assert!(
+                entries.contains(&format!("(\"{feature}\", \"{stem}\")")),
+                "frontend/src/entries.rs lists ({feature}, {stem})"
+            );
+            assert!(
+                cargo.contains(&format!("\n{feature} = []")),
+                "frontend/Cargo.toml has the feature {feature}"
+            );
+            assert!(
+                index.contains(&format!("\"{stem}\"")),
+                "assets/index.html can start {stem}"
+            );
+        }
     }
 }

@@ -602,7 +602,14 @@ async fn frontend_bundle_and_client_side_routes() {
         "<!doctype html><title>eniscope</title>",
     )
     .expect("index");
-    std::fs::write(dist.path().join("frontend.js"), "export default 1;").expect("js");
+    std::fs::write(dist.path().join("dashboard.js"), "export default 1;").expect("js");
+    // `cargo xtask dist` writes a gzip -9 copy next to each wasm/JS/CSS file.
+    let wasm = b"\0asm\x01\0\0\0 pretend this is a large module";
+    std::fs::write(dist.path().join("dashboard_bg.wasm"), wasm).expect("wasm");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut gz, wasm).expect("gzip");
+    let gz = gz.finish().expect("gzip");
+    std::fs::write(dist.path().join("dashboard_bg.wasm.gz"), &gz).expect("wasm.gz");
     let app = router(state_with_dist(dist.path().to_path_buf()));
 
     for path in [
@@ -619,7 +626,24 @@ async fn frontend_bundle_and_client_side_routes() {
             reply.text()
         );
     }
-    let js = get(&app, "/frontend.js").await;
+    // A browser that accepts gzip gets the precompressed file as is; others get the original.
+    let zipped = send(
+        &app,
+        Method::GET,
+        "/dashboard_bg.wasm",
+        None,
+        &[("accept-encoding", "gzip")],
+    )
+    .await;
+    assert_eq!(zipped.status, StatusCode::OK);
+    assert_eq!(zipped.headers[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(zipped.headers[header::CONTENT_TYPE], "application/wasm");
+    assert_eq!(zipped.body, gz);
+    let plain = get(&app, "/dashboard_bg.wasm").await;
+    assert_eq!(plain.body, wasm);
+    assert!(!plain.headers.contains_key(header::CONTENT_ENCODING));
+
+    let js = get(&app, "/dashboard.js").await;
     assert_eq!(js.status, StatusCode::OK);
     assert!(
         js.headers[header::CONTENT_TYPE]

@@ -44,7 +44,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
 
-    /// Directory of the built frontend (index.html, frontend.js, frontend_bg.wasm); `cargo xtask build` writes it.
+    /// Directory of the built frontend (index.html, <entry>.js, <entry>_bg.wasm, CSS); `cargo xtask build` writes it.
     #[arg(
         long,
         value_name = "DIR",
