@@ -20,7 +20,9 @@ impl std::fmt::Display for LoadError {
 /// (`source`, `types`; each row an `InstanceTypeLimits` plus a max-pods summary, ignored here because
 /// the browser recomputes every number with `shared`). Validated and sorted for lookups.
 pub fn parse_instance_types(body: &str) -> Result<InstanceTypeTable, LoadError> {
-    let table = InstanceTypeTable::from_json(body).map_err(|error| {
+    let json = crate::components::json::Json::parse(body)
+        .ok_or_else(|| "the body is not JSON".to_string());
+    let table = json.and_then(crate::decode::instance_type_table).map_err(|error| {
         LoadError(format!(
             "the server sent an instance-type table this page cannot read ({error}); reload the page, and if it \
              persists rebuild with `cargo xtask dist` so page and server are the same version"
@@ -54,23 +56,11 @@ pub async fn fetch_instance_types() -> Result<InstanceTypeTable, LoadError> {
     parse_instance_types(&body)
 }
 
-/// `{"error": {"code": …, "message": …}}`, the server's error body (typed, so no `serde_json::Value`
-/// code lands in the wasm).
-#[derive(serde::Deserialize)]
-struct ErrorReply {
-    error: ErrorBody,
-}
-
-#[derive(serde::Deserialize)]
-struct ErrorBody {
-    message: String,
-}
-
-/// The `message` of an error body, or the start of the body itself.
+/// The `message` of the server's error body, or the start of the body itself.
 fn error_message(body: &str) -> String {
-    serde_json::from_str::<ErrorReply>(body)
-        .map(|reply| reply.error.message)
-        .unwrap_or_else(|_| body.chars().take(200).collect())
+    crate::components::json::error_parts(body)
+        .map(|(_, message)| message)
+        .unwrap_or_else(|| body.chars().take(200).collect())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -123,19 +113,26 @@ pub fn api_failure(url: &str, status: u16, body: &str) -> ApiFailure {
     }
 }
 
-/// Parse a 2xx body as `T`; a mismatch means page and server are different builds.
-pub fn parse_api_body<T: serde::de::DeserializeOwned>(
-    url: &str,
-    body: &str,
-) -> Result<T, ApiFailure> {
-    serde_json::from_str(body).map_err(|error| ApiFailure {
+/// A 2xx body this page cannot read: page and server are different builds.
+fn unreadable(url: &str, why: &dyn std::fmt::Display) -> ApiFailure {
+    ApiFailure {
         status: None,
         code: None,
         message: format!(
-            "{url} sent data this page cannot read ({error}); reload the page, and if it persists rebuild \
+            "{url} sent data this page cannot read ({why}); reload the page, and if it persists rebuild \
              with `cargo xtask dist` so page and server are the same version"
         ),
-    })
+    }
+}
+
+/// Decode the body of `…/nodegroups/{nodegroup}/observed` (see `decode.rs` for why not serde).
+pub fn parse_observed_nodegroup(
+    url: &str,
+    body: &str,
+) -> Result<shared::observed::ObservedNodegroup, ApiFailure> {
+    let json = crate::components::json::Json::parse(body)
+        .ok_or_else(|| unreadable(url, &"the body is not JSON"))?;
+    crate::decode::observed_nodegroup(json).map_err(|error| unreadable(url, &error))
 }
 
 /// GET `url`: the 2xx body, or the failure phrased for the user.
@@ -160,11 +157,6 @@ async fn get_body(url: &str) -> Result<String, ApiFailure> {
         return Err(api_failure(url, status, &body));
     }
     Ok(body)
-}
-
-/// GET `url` and parse its JSON as `T`.
-pub async fn get_api_json<T: serde::de::DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
-    parse_api_body(url, &get_body(url).await?)
 }
 
 /// GET `url` and parse its JSON with the browser's parser (the dashboard pages).
@@ -268,7 +260,8 @@ pub async fn fetch_observed_nodegroup(
     cluster: &str,
     nodegroup: &str,
 ) -> Result<shared::observed::ObservedNodegroup, ApiFailure> {
-    get_api_json(&observed_nodegroup_url(region, cluster, nodegroup)).await
+    let url = observed_nodegroup_url(region, cluster, nodegroup);
+    parse_observed_nodegroup(&url, &get_body(&url).await?)
 }
 
 /// The instance-type table, fetched once per load of the app and shared by every page that needs it

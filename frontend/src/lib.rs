@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod components;
+pub mod decode;
 pub mod entries;
 pub mod format;
 pub mod pages;

@@ -92,9 +92,18 @@ pub struct InstanceTypeTable {
 impl InstanceTypeTable {
     /// Parse and validate the embedded or a user-supplied table (JSON of this struct).
     pub fn from_json(json: &str) -> Result<Self, LimitsError> {
-        let mut table: InstanceTypeTable =
+        let table: InstanceTypeTable =
             serde_json::from_str(json).map_err(|e| LimitsError::Parse(e.to_string()))?;
-        for row in &table.types {
+        Self::from_rows(table.source, table.types)
+    }
+
+    /// A table from rows read some other way (the browser decodes them without serde's derive, see
+    /// `frontend/src/decode.rs`): the same checks, sorted by name, one row per name.
+    pub fn from_rows(
+        source: String,
+        mut types: Vec<InstanceTypeLimits>,
+    ) -> Result<Self, LimitsError> {
+        for row in &types {
             if row.ipv4_per_eni == 0 || row.enis == 0 {
                 return Err(LimitsError::BadRow {
                     instance_type: row.instance_type.clone(),
@@ -102,13 +111,9 @@ impl InstanceTypeTable {
                 });
             }
         }
-        table
-            .types
-            .sort_by(|a, b| a.instance_type.cmp(&b.instance_type));
-        table
-            .types
-            .dedup_by(|a, b| a.instance_type == b.instance_type);
-        Ok(table)
+        types.sort_by(|a, b| a.instance_type.cmp(&b.instance_type));
+        types.dedup_by(|a, b| a.instance_type == b.instance_type);
+        Ok(Self { source, types })
     }
 
     pub fn get(&self, instance_type: &str) -> Option<&InstanceTypeLimits> {

@@ -56,6 +56,15 @@ impl Json {
         self.0.is_null() || self.0.is_undefined()
     }
 
+    pub fn is_array(&self) -> bool {
+        js_sys::Array::is_array(&self.0)
+    }
+
+    /// An object that is not an array.
+    pub fn is_map(&self) -> bool {
+        self.is_object() && !self.is_array()
+    }
+
     pub fn as_str(&self) -> Option<String> {
         self.0.as_string()
     }
@@ -111,6 +120,14 @@ impl Json {
 
     pub fn is_null(&self) -> bool {
         self.0.is_null()
+    }
+
+    pub fn is_array(&self) -> bool {
+        self.0.is_array()
+    }
+
+    pub fn is_map(&self) -> bool {
+        self.0.is_object()
     }
 
     pub fn as_str(&self) -> Option<String> {
