@@ -1116,6 +1116,17 @@ async fn links_between_bundle_entries_load_the_other_entry_and_back_returns() {
         vec![],
     )
     .await;
+    // The header marks the section: a cluster page is part of "Fleet".
+    assert_eq!(
+        attr_of(client, ".main-nav a[href='/']", "aria-current")
+            .await
+            .as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        attr_of(client, ".main-nav a[href='/dsr']", "aria-current").await,
+        None
+    );
     let entry_script = "return performance.getEntriesByType('resource')\
         .map(r => new URL(r.name).pathname).filter(p => p.endsWith('.wasm'));";
     assert_eq!(
@@ -1165,7 +1176,7 @@ async fn links_between_bundle_entries_load_the_other_entry_and_back_returns() {
     assert_eq!(text_of(client, "#cluster-name").await, cluster.name);
 
     // The header's what-if link (a leptos_router <A>) also leaves the dashboard entry.
-    click(client, "header a[href='/what-if']:not(.brand)").await;
+    click(client, ".main-nav a[href='/what-if']").await;
     wait_for_path(client, "/what-if").await;
     wait_until(
         client,
@@ -1179,7 +1190,7 @@ async fn links_between_bundle_entries_load_the_other_entry_and_back_returns() {
         json!(["/planner_bg.wasm"])
     );
     // And from the planner back to the dashboard by a link.
-    click(client, "header a[href='/']").await;
+    click(client, ".main-nav a[href='/']").await;
     wait_for_path(client, "/").await;
     wait_until(
         client,
