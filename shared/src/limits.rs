@@ -138,26 +138,87 @@ impl InstanceTypeTable {
         }
     }
 
-    /// Up to `limit` closest names, for "did you mean" messages.
+    /// Up to `limit` names for a "did you mean" message, closest first (edit distance): names of the same
+    /// family (`m5.larg` → `m5.large` before `m5.12xlarge`), else names containing the text, else any
+    /// name within a few edits (`m5large`, `m5.lrage`). The CLI, the API and the browser all use this.
     pub fn suggestions(&self, unknown: &str, limit: usize) -> Vec<&str> {
-        let needle = unknown.to_ascii_lowercase();
-        let family = needle.split('.').next().unwrap_or("");
-        let mut hits: Vec<&str> = self
-            .types
-            .iter()
-            .map(|t| t.instance_type.as_str())
-            .filter(|name| !family.is_empty() && name.starts_with(family) && name.contains('.'))
-            .collect();
-        if hits.is_empty() {
-            hits = self
-                .types
-                .iter()
-                .map(|t| t.instance_type.as_str())
-                .filter(|name| name.contains(needle.as_str()))
-                .collect();
+        let needle = unknown.trim().to_ascii_lowercase();
+        // Longer than any instance-type name: nothing is close, and the distance would be costly.
+        if needle.len() > 64 {
+            return Vec::new();
         }
-        hits.truncate(limit);
-        hits
+        let names = || self.types.iter().map(|t| t.instance_type.as_str());
+        let family = needle.split('.').next().unwrap_or("");
+        let mut candidates = rank(
+            &needle,
+            names().filter(|name| {
+                !family.is_empty() && name.starts_with(family) && name.contains('.')
+            }),
+        );
+        if candidates.is_empty() {
+            candidates = rank(
+                &needle,
+                names().filter(|name| name.contains(needle.as_str())),
+            );
+        }
+        if candidates.is_empty() {
+            let max_distance = (needle.len() / 4).max(2);
+            candidates = rank(&needle, names());
+            candidates.retain(|(distance, _)| *distance <= max_distance);
+        }
+        candidates.sort();
+        candidates
+            .into_iter()
+            .take(limit)
+            .map(|(_, name)| name)
+            .collect()
+    }
+}
+
+/// Each name with its edit distance from `needle`.
+fn rank<'t>(needle: &str, names: impl Iterator<Item = &'t str>) -> Vec<(usize, &'t str)> {
+    names
+        .map(|name| (edit_distance(needle, name), name))
+        .collect()
+}
+
+/// Levenshtein distance over bytes (instance-type names are ASCII).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, &ca) in a.iter().enumerate() {
+        current[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::*;
+
+    fn table() -> InstanceTypeTable {
+        InstanceTypeTable::from_json(include_str!("../../assets/instance-types.json"))
+            .expect("table")
+    }
+
+    #[test]
+    fn suggestions_put_the_likely_fix_first() {
+        let table = table();
+        assert_eq!(table.suggestions("m5.larg", 3).first(), Some(&"m5.large"));
+        assert_eq!(table.suggestions("M5.LARGE ", 1), vec!["m5.large"]);
+        assert_eq!(table.suggestions("m5large", 3).first(), Some(&"m5.large"));
+        assert_eq!(table.suggestions("m5.lrage", 3).first(), Some(&"m5.large"));
+        assert!(table.suggestions(&"x".repeat(10_000), 3).is_empty());
+        assert!(table.suggestions("zzzzzzzzzzzz", 3).is_empty());
+        assert_eq!(table.suggestions("m5.larg", 2).len(), 2);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
     }
 }
 

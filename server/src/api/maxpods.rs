@@ -80,57 +80,13 @@ fn did_you_mean(suggestions: &[String]) -> String {
     }
 }
 
-/// "Did you mean" names for `unknown`, closest first. `InstanceTypeTable::suggestions` finds the
-/// candidates (same family, or containing the text) in table order, so `m5.larg` would get
-/// `m5.12xlarge` before `m5.large`; ranking them by edit distance puts the likely typo fix first.
-/// Without candidates, any name within a few edits (`m5large`, `m5.lrage`) is offered.
+/// "Did you mean" names for `unknown`, closest first ([`InstanceTypeTable::suggestions`]).
 pub fn ranked_suggestions(table: &InstanceTypeTable, unknown: &str, limit: usize) -> Vec<String> {
-    let needle = unknown.trim().to_ascii_lowercase();
-    // Longer than any instance-type name: nothing is close, and the distance would be costly.
-    if needle.len() > 64 {
-        return Vec::new();
-    }
-    let mut candidates: Vec<(usize, &str)> = table
-        .suggestions(&needle, usize::MAX)
+    table
+        .suggestions(unknown, limit)
         .into_iter()
-        .map(|name| (edit_distance(&needle, name), name))
-        .collect();
-    if candidates.is_empty() {
-        let max_distance = (needle.len() / 4).max(2);
-        candidates = table
-            .types
-            .iter()
-            .map(|t| {
-                (
-                    edit_distance(&needle, &t.instance_type),
-                    t.instance_type.as_str(),
-                )
-            })
-            .filter(|(distance, _)| *distance <= max_distance)
-            .collect();
-    }
-    candidates.sort();
-    candidates
-        .into_iter()
-        .take(limit)
-        .map(|(_, name)| name.to_string())
+        .map(str::to_owned)
         .collect()
-}
-
-/// Levenshtein distance over bytes (instance-type names are ASCII).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, &ca) in a.iter().enumerate() {
-        current[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous[b.len()]
 }
 
 /// Max pods for each selected type. Fails as a whole if any named type is unknown or unsupported: a
@@ -280,8 +236,6 @@ mod tests {
             Some("m5.large")
         );
         assert!(ranked_suggestions(&table, &"x".repeat(10_000), 3).is_empty());
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("", "abc"), 3);
     }
 
     #[test]
