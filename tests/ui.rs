@@ -9,148 +9,21 @@
 //! Needs: `dist/` (`cargo xtask dist`), the `eniscope` binary, chromedriver and Chromium —
 //! `cargo xtask test` builds and installs all of them.
 
-use e2e::{EniscopeServer, free_port, target_dir, try_eniscope_bin, workspace_root};
+mod ui_common;
+
+use e2e::{EniscopeServer, target_dir, try_eniscope_bin};
 use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use shared::InstanceTypeTable;
 use shared::whatif::{self, WhatIfResult};
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
+use ui_common::{ChromeDriver, HOW_TO_FIX, WAIT, browser, console_entries, dist_dir};
 
-const HOW_TO_FIX: &str =
-    "run every test with `cargo xtask test` (it builds dist/ and the binary and installs Chromium)";
 const BRIEF_QUERY: &str =
     "instance_type=m5.large&os=windows&prefix_delegation=true&nodes=10&pods_per_node=30";
-const WAIT: Duration = Duration::from_secs(30);
-
-/// The bundle directory: `ENISCOPE_DIST` or `<repo>/dist`, with the files the page loads.
-fn dist_dir() -> PathBuf {
-    let dist = std::env::var_os("ENISCOPE_DIST")
-        .map_or_else(|| workspace_root().join("dist"), PathBuf::from);
-    for file in e2e::BUNDLE_FILES {
-        assert!(
-            dist.join(file).is_file(),
-            "the frontend bundle is missing {} in {}: {HOW_TO_FIX} (or `cargo xtask dist`, then set ENISCOPE_DIST)",
-            file,
-            dist.display()
-        );
-    }
-    dist
-}
-
-fn tool(env: &str, default: &str) -> PathBuf {
-    let path = std::env::var_os(env).map_or_else(|| PathBuf::from(default), PathBuf::from);
-    assert!(
-        path.is_file(),
-        "{env}: {} not found: {HOW_TO_FIX}, or set {env}",
-        path.display()
-    );
-    path
-}
-
-/// chromedriver on a free port, killed on drop.
-struct ChromeDriver {
-    child: Child,
-    port: u16,
-}
-
-impl ChromeDriver {
-    async fn start() -> Self {
-        let binary = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
-        let port = free_port();
-        let child = Command::new(&binary)
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|error| panic!("cannot start {}: {error}", binary.display()));
-        let driver = Self { child, port };
-        let deadline = Instant::now() + WAIT;
-        let http = reqwest::Client::new();
-        loop {
-            let ready = http
-                .get(driver.url("/status"))
-                .send()
-                .await
-                .is_ok_and(|reply| reply.status().is_success());
-            if ready {
-                return driver;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not answer on port {port} within {WAIT:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-}
-
-impl Drop for ChromeDriver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn browser(driver: &ChromeDriver, profile: &Path) -> Client {
-    let chromium = tool("CHROMIUM", "/usr/bin/chromium");
-    let capabilities = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1280,900", format!("--user-data-dir={}", profile.display()),
-            ],
-        },
-        // Console messages of every level, read back through chromedriver's log endpoint.
-        "goog:loggingPrefs": { "browser": "ALL" },
-    });
-    let Value::Object(capabilities) = capabilities else {
-        unreachable!("a JSON object literal")
-    };
-    ClientBuilder::rustls()
-        .expect("TLS roots for the WebDriver client")
-        .capabilities(capabilities)
-        .connect(&driver.url(""))
-        .await
-        .unwrap_or_else(|error| {
-            panic!("cannot open a Chromium session through chromedriver: {error}")
-        })
-}
-
-/// Browser console entries since the last call (chromedriver's `/se/log`, needs `goog:loggingPrefs`).
-async fn console_entries(client: &Client, driver: &ChromeDriver) -> Vec<Value> {
-    let session = client
-        .session_id()
-        .await
-        .ok()
-        .flatten()
-        .expect("a WebDriver session id");
-    let reply = reqwest::Client::new()
-        .post(driver.url(&format!("/session/{session}/se/log")))
-        .json(&json!({ "type": "browser" }))
-        .send()
-        .await
-        .expect("chromedriver log endpoint");
-    let status = reply.status();
-    let reply: Value = reply.json().await.expect("log JSON");
-    assert!(
-        status.is_success(),
-        "reading the browser log: HTTP {status}: {reply}"
-    );
-    reply["value"].as_array().cloned().unwrap_or_default()
-}
-
 fn table() -> InstanceTypeTable {
     InstanceTypeTable::from_json(include_str!("../assets/instance-types.json"))
         .expect("the embedded table parses")

@@ -15,137 +15,31 @@
 //! Needs: `dist/` (`cargo xtask build`), the `eniscope` binary (`cargo build -p server`),
 //! chromedriver and Chromium — `cargo xtask test` builds and installs all of them.
 
-use e2e::{EniscopeServer, free_port, target_dir, try_eniscope_bin, workspace_root};
-use fantoccini::{Client, ClientBuilder, Locator};
+mod ui_common;
+
+use e2e::{EniscopeServer, free_port, target_dir, try_eniscope_bin};
+use fantoccini::{Client, Locator};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use shared::fleet::{
     ClusterDetail, ClusterSummary, FleetOverview, NodeDetail, NodePage, SubnetDetail,
 };
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
+use ui_common::{ChromeDriver, HOW_TO_FIX, WAIT, browser, dist_dir, js};
 
-const HOW_TO_FIX: &str =
-    "run every test with `cargo xtask test` (it builds dist/ and the binary and installs Chromium)";
-const WAIT: Duration = Duration::from_secs(30);
 /// Rows per page of the node table (frontend `components::node_table::NODES_PER_PAGE`).
 const NODES_PER_PAGE: usize = 50;
-
-/// The bundle directory: `ENISCOPE_DIST` or `<repo>/dist`, with the files the page loads.
-fn dist_dir() -> PathBuf {
-    let dist = std::env::var_os("ENISCOPE_DIST")
-        .map_or_else(|| workspace_root().join("dist"), PathBuf::from);
-    for file in e2e::BUNDLE_FILES {
-        assert!(
-            dist.join(file).is_file(),
-            "the frontend bundle is missing {} in {}: {HOW_TO_FIX} (or `cargo xtask build`, then set ENISCOPE_DIST)",
-            file,
-            dist.display()
-        );
-    }
-    dist
-}
-
-fn tool(env: &str, default: &str) -> PathBuf {
-    let path = std::env::var_os(env).map_or_else(|| PathBuf::from(default), PathBuf::from);
-    assert!(
-        path.is_file(),
-        "{env}: {} not found: {HOW_TO_FIX}, or set {env}",
-        path.display()
-    );
-    path
-}
-
-/// chromedriver on a free port, killed on drop.
-struct ChromeDriver {
-    child: Child,
-    port: u16,
-}
-
-impl ChromeDriver {
-    async fn start() -> Self {
-        let binary = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
-        let port = free_port();
-        let child = Command::new(&binary)
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|error| panic!("cannot start {}: {error}", binary.display()));
-        let driver = Self { child, port };
-        let deadline = Instant::now() + WAIT;
-        let http = reqwest::Client::new();
-        loop {
-            let ready = http
-                .get(driver.url("/status"))
-                .send()
-                .await
-                .is_ok_and(|reply| reply.status().is_success());
-            if ready {
-                return driver;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not answer on port {port} within {WAIT:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-}
-
-impl Drop for ChromeDriver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The server, chromedriver and one Chromium session, torn down on drop.
 struct Session {
     server: EniscopeServer,
     driver: ChromeDriver,
     client: Client,
-    /// The WebDriver session, ended on drop (also after a failed assertion) so chromedriver
-    /// closes Chromium instead of leaving it running when chromedriver is killed.
+    /// The WebDriver session (`driver` ends it on drop, also after a failed assertion).
     session_id: String,
     _profile: tempfile::TempDir,
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        end_session(self.driver.port, &self.session_id);
-    }
-}
-
-/// `DELETE /session/{id}` to chromedriver, waiting for its answer (Chromium has quit by then) but
-/// not for the connection to close. Plain std I/O: this runs in `Drop`, inside the test's runtime.
-fn end_session(port: u16, session_id: &str) {
-    use std::io::{Read as _, Write as _};
-    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
-        return;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let request = format!(
-        "DELETE /session/{session_id} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    );
-    if stream.write_all(request.as_bytes()).is_err() {
-        return;
-    }
-    let mut reply = Vec::new();
-    let mut buffer = [0u8; 1024];
-    while !reply.windows(4).any(|w| w == b"\r\n\r\n") {
-        match stream.read(&mut buffer) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => reply.extend_from_slice(&buffer[..n]),
-        }
-    }
 }
 
 impl Session {
@@ -242,41 +136,6 @@ impl Session {
         assert!(status.is_success(), "CDP {cmd}: HTTP {status}: {body}");
         body
     }
-}
-
-async fn browser(driver: &ChromeDriver, profile: &Path) -> Client {
-    let chromium = tool("CHROMIUM", "/usr/bin/chromium");
-    let capabilities = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--hide-scrollbars", "--window-size=1280,900", format!("--user-data-dir={}", profile.display()),
-            ],
-        },
-        "goog:loggingPrefs": { "browser": "ALL" },
-    });
-    let Value::Object(capabilities) = capabilities else {
-        unreachable!("a JSON object literal")
-    };
-    ClientBuilder::rustls()
-        .expect("TLS roots for the WebDriver client")
-        .capabilities(capabilities)
-        .connect(&driver.url(""))
-        .await
-        .unwrap_or_else(|error| {
-            panic!("cannot open a Chromium session through chromedriver: {error}")
-        })
-}
-
-/// Run `script` (a function body returning JSON) in the page.
-async fn js(client: &Client, script: &str, args: Vec<Value>) -> Value {
-    client
-        .execute(script, args)
-        .await
-        .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
 }
 
 /// Poll `script` until it returns `true`; fail with `what` and the last value of `detail`.

@@ -20,8 +20,10 @@
 //! Needs `dist/` (`cargo xtask build`), the `eniscope` binary (`cargo build -p server`), chromedriver
 //! and Chromium — `cargo xtask test` builds and installs all of them.
 
-use e2e::{EniscopeServer, free_port, http_get, target_dir, try_eniscope_bin, workspace_root};
-use fantoccini::{Client, ClientBuilder, Locator};
+mod ui_common;
+
+use e2e::{EniscopeServer, http_get, target_dir, try_eniscope_bin};
+use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use shared::dsr::DsrStatus;
 use shared::fleet::{self, DsrBoardRow};
@@ -36,161 +38,13 @@ use shared::warm::{LinuxWarmSettings, WarmPool, WindowsWarmSettings};
 use shared::whatif::{self, Scenario, WhatIfResult};
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
-
-const HOW_TO_FIX: &str = "build the bundle with `cargo xtask build` and the server with `cargo build -p server` (or run everything with `cargo xtask test`)";
-const WAIT: Duration = Duration::from_secs(30);
+use ui_common::{ChromeDriver, HOW_TO_FIX, WAIT, assert_no_console_errors, browser, dist_dir};
 
 // ---------------------------------------------------------------------------------------------
 // Browser plumbing (the same pattern as tests/ui.rs)
 // ---------------------------------------------------------------------------------------------
-
-fn dist_dir() -> PathBuf {
-    let dist = std::env::var_os("ENISCOPE_DIST")
-        .map_or_else(|| workspace_root().join("dist"), PathBuf::from);
-    for file in e2e::BUNDLE_FILES {
-        assert!(
-            dist.join(file).is_file(),
-            "the frontend bundle is missing {file} in {}: {HOW_TO_FIX}",
-            dist.display()
-        );
-    }
-    dist
-}
-
-fn tool(env: &str, default: &str) -> PathBuf {
-    let path = std::env::var_os(env).map_or_else(|| PathBuf::from(default), PathBuf::from);
-    assert!(
-        path.is_file(),
-        "{env}: {} not found: {HOW_TO_FIX}, or set {env}",
-        path.display()
-    );
-    path
-}
-
-/// chromedriver on a free port, killed on drop.
-struct ChromeDriver {
-    child: Child,
-    port: u16,
-}
-
-impl ChromeDriver {
-    async fn start() -> Self {
-        let binary = tool("CHROMEDRIVER", "/usr/bin/chromedriver");
-        let port = free_port();
-        let child = Command::new(&binary)
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|error| panic!("cannot start {}: {error}", binary.display()));
-        let driver = Self { child, port };
-        let deadline = Instant::now() + WAIT;
-        let http = reqwest::Client::new();
-        loop {
-            let ready = http
-                .get(driver.url("/status"))
-                .send()
-                .await
-                .is_ok_and(|reply| reply.status().is_success());
-            if ready {
-                return driver;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not answer on port {port} within {WAIT:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-}
-
-impl Drop for ChromeDriver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn browser(driver: &ChromeDriver, profile: &Path) -> Client {
-    let chromium = tool("CHROMIUM", "/usr/bin/chromium");
-    let capabilities = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1280,900", format!("--user-data-dir={}", profile.display()),
-            ],
-        },
-        "goog:loggingPrefs": { "browser": "ALL" },
-    });
-    let Value::Object(capabilities) = capabilities else {
-        unreachable!("a JSON object literal")
-    };
-    ClientBuilder::rustls()
-        .expect("TLS roots for the WebDriver client")
-        .capabilities(capabilities)
-        .connect(&driver.url(""))
-        .await
-        .unwrap_or_else(|error| {
-            panic!("cannot open a Chromium session through chromedriver: {error}")
-        })
-}
-
-/// Browser console entries since the last call (chromedriver's `/se/log`).
-async fn console_entries(client: &Client, driver: &ChromeDriver) -> Vec<Value> {
-    let session = client
-        .session_id()
-        .await
-        .ok()
-        .flatten()
-        .expect("a WebDriver session id");
-    let reply = reqwest::Client::new()
-        .post(driver.url(&format!("/session/{session}/se/log")))
-        .json(&json!({ "type": "browser" }))
-        .send()
-        .await
-        .expect("chromedriver log endpoint");
-    let status = reply.status();
-    let reply: Value = reply.json().await.expect("log JSON");
-    assert!(
-        status.is_success(),
-        "reading the browser log: HTTP {status}: {reply}"
-    );
-    reply["value"].as_array().cloned().unwrap_or_default()
-}
-
-/// No SEVERE console entry since the last read (a marker proves the channel works).
-async fn assert_no_console_errors(client: &Client, driver: &ChromeDriver, page: &str) {
-    client
-        .execute("console.info('eniscope-e2e-marker');", vec![])
-        .await
-        .expect("log a marker");
-    let entries = console_entries(client, driver).await;
-    assert!(
-        entries.iter().any(|entry| entry["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("eniscope-e2e-marker"))),
-        "the browser log channel does not work: {entries:#?}"
-    );
-    let errors: Vec<&Value> = entries
-        .iter()
-        .filter(|entry| entry["level"] == "SEVERE")
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "{page}: browser console errors: {errors:#?}"
-    );
-}
 
 async fn run_js(client: &Client, script: &str, args: Vec<Value>) -> Value {
     client
@@ -462,7 +316,7 @@ async fn dsr_board_lists_every_windows_nodegroup_with_shareds_status() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_no_console_errors(&client, &driver, "/dsr").await;
+    assert_no_console_errors(&client, &driver, "/dsr", &server.log()).await;
     let shot = save_full_page(&client, "dsr.png").await;
 
     // Filter by status: the URL carries it and only those rows remain, with the server's counts.
@@ -509,7 +363,7 @@ async fn dsr_board_lists_every_windows_nodegroup_with_shareds_status() {
     let (status, body) = http_get(&server.url(&csv)).expect("GET the CSV export");
     assert_eq!(status, 200, "{body}");
     assert!(body.lines().count() > 1, "the CSV has rows: {body}");
-    assert_no_console_errors(&client, &driver, "/dsr?status=off").await;
+    assert_no_console_errors(&client, &driver, "/dsr?status=off", &server.log()).await;
     client.close().await.expect("close the browser");
     println!("screenshot: {}", shot.display());
 }
@@ -716,7 +570,7 @@ async fn nodegroup_what_if_opens_from_a_deep_url_and_follows_the_controls() {
         .and_then(|s| s.parse().ok())
         .expect("data-recompute-ms is a number");
     assert!(recompute_ms >= 0.0);
-    assert_no_console_errors(&client, &driver, "nodegroup what-if").await;
+    assert_no_console_errors(&client, &driver, "nodegroup what-if", &server.log()).await;
     let shot = save_full_page(&client, "nodegroup-what-if.png").await;
 
     // 4. The URL the page wrote reopens the same scenario.
@@ -1112,7 +966,7 @@ async fn measure_nodegroup_what_if_recompute_on_a_10000_node_fleet() {
         recompute.push(reply[0].as_f64().unwrap_or(f64::NAN));
         input_to_dom.push(reply[1].as_f64().unwrap_or(f64::NAN));
     }
-    assert_no_console_errors(&client, &driver, "10,000-node what-if").await;
+    assert_no_console_errors(&client, &driver, "10,000-node what-if", &server.log()).await;
     client.close().await.expect("close the browser");
     println!(
         "10,000-node fleet, what-if on win-scale ({} nodes, {} subnets; Chromium headless, this machine):",
