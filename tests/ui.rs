@@ -14,13 +14,13 @@ mod ui_common;
 use e2e::{EniscopeServer, target_dir, try_eniscope_bin};
 use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::{Client, Locator};
-use serde_json::{Value, json};
+use serde_json::json;
 use shared::InstanceTypeTable;
 use shared::whatif::{self, WhatIfResult};
 use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use ui_common::{ChromeDriver, HOW_TO_FIX, WAIT, browser, console_entries, dist_dir};
+use ui_common::{ChromeDriver, HOW_TO_FIX, WAIT, assert_no_console_errors, browser, dist_dir};
 
 const BRIEF_QUERY: &str =
     "instance_type=m5.large&os=windows&prefix_delegation=true&nodes=10&pods_per_node=30";
@@ -408,24 +408,14 @@ async fn what_if_page_matches_shared_and_follows_the_controls() {
         .await
         .expect("DSR board counts");
 
-    // 9. No console errors in any of it (warnings are allowed, errors are not). A marker proves the
-    //    log channel works, so an empty error list means something.
-    client
-        .execute("console.info('eniscope-e2e-marker');", vec![])
-        .await
-        .expect("log a marker");
-    let entries = console_entries(&client, &driver).await;
-    assert!(
-        entries.iter().any(|entry| entry["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("eniscope-e2e-marker"))),
-        "the browser log channel does not work: {entries:#?}"
-    );
-    let errors: Vec<&Value> = entries
-        .iter()
-        .filter(|entry| entry["level"] == "SEVERE")
-        .collect();
-    assert!(errors.is_empty(), "browser console errors: {errors:#?}");
+    // 9. No console errors in any of it (warnings are allowed, errors are not).
+    assert_no_console_errors(
+        &client,
+        &driver,
+        "the what-if page and the shell",
+        &server.log(),
+    )
+    .await;
 
     client.close().await.expect("close the browser");
     drop(server);
