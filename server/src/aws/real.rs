@@ -279,14 +279,11 @@ impl AwsApi for SdkApi {
         names: &[String],
         next_token: Option<String>,
     ) -> ApiResult<Page<Result<InstanceTypeLimits, UnusableInstanceType>>> {
-        let mut filter = Filter::builder().name("instance-type");
-        for name in names {
-            filter = filter.values(name);
-        }
+        let filter = any_of("instance-type", names);
         let out = self
             .ec2
             .describe_instance_types()
-            .filters(filter.build())
+            .filters(filter)
             .max_results(INSTANCE_TYPES_PAGE_SIZE)
             .set_next_token(next_token)
             .send()
@@ -308,14 +305,11 @@ impl AwsApi for SdkApi {
         subnet_ids: &[String],
         next_token: Option<String>,
     ) -> ApiResult<Page<SubnetInfo>> {
-        let mut filter = Filter::builder().name("subnet-id");
-        for id in subnet_ids {
-            filter = filter.values(id);
-        }
+        let filter = any_of("subnet-id", subnet_ids);
         let out = self
             .ec2
             .describe_subnets()
-            .filters(filter.build())
+            .filters(filter)
             .max_results(EC2_PAGE_SIZE)
             .set_next_token(next_token)
             .send()
@@ -382,14 +376,11 @@ impl AwsApi for SdkApi {
         subnet_ids: &[String],
         next_token: Option<String>,
     ) -> ApiResult<Page<SubnetEni>> {
-        let mut filter = Filter::builder().name("subnet-id");
-        for id in subnet_ids {
-            filter = filter.values(id);
-        }
+        let filter = any_of("subnet-id", subnet_ids);
         let out = self
             .ec2
             .describe_network_interfaces()
-            .filters(filter.build())
+            .filters(filter)
             .max_results(EC2_PAGE_SIZE)
             .set_next_token(next_token)
             .send()
@@ -603,6 +594,16 @@ fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
 
 fn non_negative(n: Option<i32>) -> u32 {
     n.and_then(|n| u32::try_from(n).ok()).unwrap_or(0)
+}
+
+/// An EC2 filter matching any of `values` for `name` (`subnet-id`, `instance-type`).
+fn any_of(name: &str, values: &[String]) -> Filter {
+    values
+        .iter()
+        .fold(Filter::builder().name(name), |filter, value| {
+            filter.values(value)
+        })
+        .build()
 }
 
 /// Some services return `""` instead of omitting the token on the last page.
