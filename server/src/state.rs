@@ -45,7 +45,16 @@ pub struct AppState {
     /// Directory holding the built frontend (`index.html`, `<entry>.js` + `<entry>_bg.wasm` per entry, CSS).
     pub dist_dir: PathBuf,
     pub started_at: Instant,
+    /// The analysis of the current snapshot (`api::fleet::current`), computed once per snapshot.
+    pub analysis: Arc<std::sync::Mutex<Option<Analysis>>>,
 }
+
+/// A snapshot, the instance-type table and `shared::fleet::analyze` of the two.
+pub type Analysis = (
+    Arc<Snapshot>,
+    Arc<InstanceTypeTable>,
+    Arc<shared::fleet::FleetView>,
+);
 
 impl AppState {
     pub fn new(instance_types: Arc<InstanceTypeTable>, dist_dir: PathBuf) -> Self {
@@ -55,6 +64,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             dist_dir,
             started_at: Instant::now(),
+            analysis: Arc::default(),
         }
     }
 

@@ -35,7 +35,7 @@ use shared::fleet::{
 use shared::snapshot::SourceKind;
 use shared::{InstanceTypeTable, IpMode, Os, Snapshot};
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Default and largest page of `/nodes`.
@@ -61,14 +61,6 @@ pub struct Current {
     pub snapshot: Arc<Snapshot>,
     pub view: Arc<FleetView>,
     pub table: Arc<InstanceTypeTable>,
-}
-
-type CacheEntry = (Arc<Snapshot>, Arc<InstanceTypeTable>, Arc<FleetView>);
-
-/// One analysis per (snapshot, table); replaced when a new snapshot is installed.
-fn cache() -> &'static Mutex<Option<CacheEntry>> {
-    static CACHE: OnceLock<Mutex<Option<CacheEntry>>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(None))
 }
 
 /// 503 with what is going on and what to do.
@@ -97,7 +89,8 @@ pub async fn current(state: &AppState) -> Result<Current, ApiError> {
         fleet.snapshot.clone().ok_or_else(|| no_snapshot(&fleet))?
     };
     let table = Arc::clone(&state.instance_types);
-    let cached = cache()
+    let cached = state
+        .analysis
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .as_ref()
@@ -116,7 +109,7 @@ pub async fn current(state: &AppState) -> Result<Current, ApiError> {
                 )
             })?;
             let view = Arc::new(view);
-            *cache().lock().unwrap_or_else(|p| p.into_inner()) =
+            *state.analysis.lock().unwrap_or_else(|p| p.into_inner()) =
                 Some((Arc::clone(&snapshot), Arc::clone(&table), Arc::clone(&view)));
             view
         }
