@@ -12,6 +12,7 @@ use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use std::path::{Path, PathBuf};
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// A router whose fallback serves `dist_dir`; merge it last, after every API route.
 pub fn router(dist_dir: PathBuf) -> Router<AppState> {
@@ -23,10 +24,20 @@ pub fn router(dist_dir: PathBuf) -> Router<AppState> {
     // `cargo xtask dist` writes `<file>.gz` next to the wasm, JS and CSS: sent as is to browsers that accept
     // gzip (the compression layer leaves encoded responses alone), so a cold load does not wait for the
     // server to compress a megabyte of wasm.
+    //
+    // The file names are not content-hashed and an entry's JS glue must match its wasm, so browsers are
+    // told to revalidate (`no-cache`): an unchanged file costs a 304, a rebuilt bundle is never mixed with
+    // a cached half of the old one.
+    let files = ServeDir::new(dist_dir)
+        .precompressed_gzip()
+        .fallback(spa_fallback.into_service());
     Router::new().fallback_service(
-        ServeDir::new(dist_dir)
-            .precompressed_gzip()
-            .fallback(spa_fallback.into_service()),
+        tower::ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache"),
+            ))
+            .service(files),
     )
 }
 

@@ -639,8 +639,24 @@ async fn frontend_bundle_and_client_side_routes() {
     assert_eq!(zipped.headers[header::CONTENT_ENCODING], "gzip");
     assert_eq!(zipped.headers[header::CONTENT_TYPE], "application/wasm");
     assert_eq!(zipped.body, gz);
+    assert_eq!(zipped.headers[header::CACHE_CONTROL], "no-cache");
     let plain = get(&app, "/dashboard_bg.wasm").await;
     assert_eq!(plain.body, wasm);
+    // Unchanged since the last load: 304, nothing sent again.
+    let last_modified = plain.headers[header::LAST_MODIFIED]
+        .to_str()
+        .expect("Last-Modified")
+        .to_string();
+    let revalidated = send(
+        &app,
+        Method::GET,
+        "/dashboard_bg.wasm",
+        None,
+        &[("if-modified-since", last_modified.as_str())],
+    )
+    .await;
+    assert_eq!(revalidated.status, StatusCode::NOT_MODIFIED);
+    assert!(revalidated.body.is_empty());
     assert!(!plain.headers.contains_key(header::CONTENT_ENCODING));
 
     let js = get(&app, "/dashboard.js").await;
