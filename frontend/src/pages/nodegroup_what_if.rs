@@ -32,7 +32,7 @@ use shared::observed::{
     ObservedNodegroup, PodsBasis, Provenance, evaluate_observed, overlay_query, query_changes,
 };
 use shared::subnet::ParsedSubnet;
-use shared::warm::PoolRule;
+use shared::warm::{self, PoolRule};
 use shared::whatif::{self, Comparison, Scenario, SubnetImpact, WhatIfResult};
 use std::sync::Arc;
 
@@ -540,8 +540,8 @@ fn WindowsWarmSliders(ctx: FormContext, observed: Arc<ObservedNodegroup>) -> imp
             label="Warm IP target"
             setting="windows-warm-ip-target"
             max=64
-            default_value=Signal::derive(move || if pd.get() { 1 } else { 3 })
-            default_words=Signal::derive(move || if pd.get() { "1".to_string() } else { "3".to_string() })
+            default_value=Signal::derive(move || default(if pd.get() { warm::WINDOWS_PD_DEFAULT_WARM_IP_TARGET } else { warm::WINDOWS_SECONDARY_DEFAULT_WARM_IP_TARGET }))
+            default_words=Signal::derive(move || if pd.get() { warm::WINDOWS_PD_DEFAULT_WARM_IP_TARGET } else { warm::WINDOWS_SECONDARY_DEFAULT_WARM_IP_TARGET }.to_string())
             help=Signal::derive(move || format!("Free IPs kept beyond the pods in use. {}", observed_words(warm.warm_ip_target, ipam)))
         />
         <WarmTargetSlider
@@ -550,8 +550,8 @@ fn WindowsWarmSliders(ctx: FormContext, observed: Arc<ObservedNodegroup>) -> imp
             label="Minimum IP target"
             setting="windows-minimum-ip-target"
             max=64
-            default_value=Signal::derive(|| 3)
-            default_words=Signal::derive(|| "3".to_string())
+            default_value=Signal::derive(move || default(if pd.get() { warm::WINDOWS_PD_DEFAULT_MINIMUM_IP_TARGET } else { warm::WINDOWS_SECONDARY_DEFAULT_MINIMUM_IP_TARGET }))
+            default_words=Signal::derive(move || if pd.get() { warm::WINDOWS_PD_DEFAULT_MINIMUM_IP_TARGET } else { warm::WINDOWS_SECONDARY_DEFAULT_MINIMUM_IP_TARGET }.to_string())
             help=Signal::derive(move || format!("Floor on IPs allocated (used + free). {}", observed_words(warm.minimum_ip_target, ipam)))
         />
         <WarmTargetSlider
@@ -560,8 +560,8 @@ fn WindowsWarmSliders(ctx: FormContext, observed: Arc<ObservedNodegroup>) -> imp
             label="Warm prefix target"
             setting="windows-warm-prefix-target"
             max=16
-            default_value=Signal::derive(|| 0)
-            default_words=Signal::derive(|| "0".to_string())
+            default_value=Signal::derive(|| default(warm::WINDOWS_PD_DEFAULT_WARM_PREFIX_TARGET))
+            default_words=Signal::derive(|| warm::WINDOWS_PD_DEFAULT_WARM_PREFIX_TARGET.to_string())
             help=Signal::derive(move || {
                 let role = if pd.get() {
                     "Whole free /28 prefixes kept; ignored while a warm or minimum IP target is set."
@@ -572,6 +572,11 @@ fn WindowsWarmSliders(ctx: FormContext, observed: Arc<ObservedNodegroup>) -> imp
             })
         />
     }
+}
+
+/// A `shared::warm` default as a slider position (the defaults are single digits).
+fn default(value: u64) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
 }
 
 /// Linux: the `aws-node` environment targets as sliders.
@@ -587,8 +592,8 @@ fn LinuxWarmSliders(ctx: FormContext, observed: Arc<ObservedNodegroup>) -> impl 
             label="Warm ENI target"
             setting="WARM_ENI_TARGET"
             max=8
-            default_value=Signal::derive(|| 1)
-            default_words=Signal::derive(|| "1".to_string())
+            default_value=Signal::derive(|| default(warm::LINUX_DEFAULT_WARM_ENI_TARGET))
+            default_words=Signal::derive(|| warm::LINUX_DEFAULT_WARM_ENI_TARGET.to_string())
             help=Signal::derive(move || format!("Whole free ENIs kept (ignored when WARM_IP_TARGET or MINIMUM_IP_TARGET is set). {}", observed_words(warm.warm_eni_target, ipam)))
         />
         <WarmTargetSlider
@@ -617,8 +622,8 @@ fn LinuxWarmSliders(ctx: FormContext, observed: Arc<ObservedNodegroup>) -> impl 
             label="Warm prefix target"
             setting="WARM_PREFIX_TARGET"
             max=16
-            default_value=Signal::derive(|| 1)
-            default_words=Signal::derive(|| "1".to_string())
+            default_value=Signal::derive(|| default(warm::LINUX_MANIFEST_WARM_PREFIX_TARGET))
+            default_words=Signal::derive(|| warm::LINUX_MANIFEST_WARM_PREFIX_TARGET.to_string())
             help=Signal::derive(move || format!("Whole free /28 prefixes kept (prefix delegation). {}", observed_words(warm.warm_prefix_target, ipam)))
         />
     }

@@ -40,7 +40,9 @@ pub fn WhatIfPage() -> impl IntoView {
     let table = RwSignal::new(None::<Result<Arc<InstanceTypeTable>, String>>);
     #[cfg(target_arch = "wasm32")]
     leptos::task::spawn_local(async move {
-        let loaded = load_instance_types().await;
+        let loaded = crate::api::instance_types_cached()
+            .await
+            .map_err(|error| error.to_string());
         // The user may have left the page while the table loaded.
         let _ = table.try_set(Some(loaded));
     });
@@ -50,24 +52,6 @@ pub fn WhatIfPage() -> impl IntoView {
 
     let table: Signal<TableState> = table.into();
     view! { <WhatIfView form table/> }
-}
-
-/// The instance-type table, fetched once per page load of the app and then shared by every visit to
-/// this page (it only changes when the server is upgraded).
-#[cfg(target_arch = "wasm32")]
-async fn load_instance_types() -> Result<Arc<InstanceTypeTable>, String> {
-    thread_local! {
-        static CACHE: std::cell::RefCell<Option<Arc<InstanceTypeTable>>> = const { std::cell::RefCell::new(None) };
-    }
-    if let Some(table) = CACHE.with(|cache| cache.borrow().clone()) {
-        return Ok(table);
-    }
-    let table = crate::api::fetch_instance_types()
-        .await
-        .map(Arc::new)
-        .map_err(|error| error.to_string())?;
-    CACHE.with(|cache| *cache.borrow_mut() = Some(Arc::clone(&table)));
-    Ok(table)
 }
 
 /// Rewrite the query string (replace, no new history entry, no scroll) after input settles.
