@@ -166,23 +166,15 @@ pub async fn get_json(url: &str) -> Result<crate::components::json::Json, ApiFai
         status: None,
         code: None,
         message: format!(
-            "{url} sent something that is not JSON; reload the page, and if it persists check that              this is the eniscope server"
+            "{url} sent something that is not JSON; reload the page, and if it persists check that \
+             this is the eniscope server"
         ),
     })
 }
 
 /// Percent-encode one URL path segment or query value (RFC 3986 unreserved characters stay).
 pub fn encode_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(byte))
-            }
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
+    crate::what_if_form::percent_encode(text, b"")
 }
 
 pub const FLEET_URL: &str = "/api/v1/fleet";

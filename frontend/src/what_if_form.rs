@@ -464,25 +464,20 @@ fn invalid_summary(messages: &[FieldMessage]) -> String {
 /// Percent-encode a query key or value: unreserved characters and the readable `/ , :` stay as
 /// they are (RFC 3986 allows them in a query), everything else becomes `%XX` of its UTF-8 bytes.
 pub fn encode_query_component(text: &str) -> String {
+    percent_encode(text, b"/,:")
+}
+
+/// `%XX` for every UTF-8 byte of `text` except RFC 3986 unreserved characters and those in `keep`.
+pub fn percent_encode(text: &str, keep: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z'
-            | b'a'..=b'z'
-            | b'0'..=b'9'
-            | b'-'
-            | b'_'
-            | b'.'
-            | b'~'
-            | b'/'
-            | b','
-            | b':' => out.push(byte as char),
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789ABCDEF";
-                out.push('%');
-                out.push(HEX[usize::from(byte >> 4)] as char);
-                out.push(HEX[usize::from(byte & 0x0f)] as char);
-            }
+        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) || keep.contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
         }
     }
     out

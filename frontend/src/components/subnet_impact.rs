@@ -2,6 +2,7 @@
 //! blocks before and after, and a verdict in words and symbols.
 
 use crate::components::explain::ExplainPanel;
+use crate::components::html::width;
 use crate::format::grouped;
 use crate::what_if_form::Outcome;
 use leptos::prelude::*;
@@ -46,13 +47,13 @@ fn SubnetRow(outcome: Memo<Outcome>, index: usize) -> impl IntoView {
     let before_width = move || {
         impact.with(|i| {
             i.as_ref()
-                .map_or(0, |i| share(i.before.allocated_ips, i.before.usable_ips))
+                .map_or((0, 0), |i| (i.before.allocated_ips, i.before.usable_ips))
         })
     };
     let added_width = move || {
         impact.with(|i| {
-            i.as_ref().map_or(0, |i| {
-                share(
+            i.as_ref().map_or((0, 0), |i| {
+                (
                     i.addresses_needed.min(i.before.free_ips),
                     i.before.usable_ips,
                 )
@@ -71,11 +72,11 @@ fn SubnetRow(outcome: Memo<Outcome>, index: usize) -> impl IntoView {
                 role="img"
                 aria-label=read(|i| format!("{}% used before, {}% after", i.used_percent_before, i.used_percent_after))
             >
-                <div class="usage-bar__fill usage-bar__fill--before" style:width=move || percent_width(before_width())></div>
+                <div class="usage-bar__fill usage-bar__fill--before" style:width=move || { let (part, whole) = before_width(); width(part, whole) }></div>
                 <div
                     class="usage-bar__fill"
                     class:usage-bar__fill--over=short
-                    style:width=move || percent_width(added_width())
+                    style:width=move || { let (part, whole) = added_width(); width(part, whole) }
                 ></div>
             </div>
             <div class="usage-legend">
@@ -130,17 +131,4 @@ fn SubnetRow(outcome: Memo<Outcome>, index: usize) -> impl IntoView {
             />
         </article>
     }
-}
-
-/// `part / whole` in hundredths of a percent, for a bar width (display only; the numbers shown come
-/// from shared). Integer math: no float formatting code in the wasm.
-fn share(part: u64, whole: u64) -> u64 {
-    part.saturating_mul(10_000)
-        .checked_div(whole)
-        .map_or(0, |share| share.min(10_000))
-}
-
-/// `1234` hundredths → `12.34%`.
-fn percent_width(hundredths: u64) -> String {
-    format!("{}.{:02}%", hundredths / 100, hundredths % 100)
 }
