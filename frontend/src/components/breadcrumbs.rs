@@ -3,7 +3,6 @@
 
 use crate::api::encode_component;
 use crate::components::html::esc;
-use leptos::prelude::*;
 
 /// One step: a label and, except for the current page, where it links.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,12 +46,6 @@ pub fn breadcrumbs_html(crumbs: &[Crumb]) -> String {
     }
     out.push_str("</ol></nav>");
     out
-}
-
-/// The trail as a view, for pages built from Leptos views.
-#[component]
-pub fn Breadcrumbs(crumbs: Vec<Crumb>) -> impl IntoView {
-    view! { <div inner_html=breadcrumbs_html(&crumbs)></div> }
 }
 
 /// `/clusters/{region}/{name}`, each segment percent-encoded so any cluster name survives the URL.

@@ -50,7 +50,8 @@ impl<C: PartialEq + Copy> SortState<C> {
     }
 }
 
-/// First and last row (1-based) shown on `page` (0-based), and the page count.
+/// The rows shown on `page` (0-based, clamped to the last page) as `first..last` (0-based, `last`
+/// exclusive), and the page count.
 pub fn page_bounds(total: usize, page: usize, per_page: usize) -> (usize, usize, usize) {
     let per_page = per_page.max(1);
     let pages = total.div_ceil(per_page).max(1);
