@@ -127,11 +127,6 @@ fn now_unix_seconds() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-fn system_time_rfc3339(time: SystemTime) -> Option<String> {
-    let seconds = time.duration_since(UNIX_EPOCH).ok()?.as_secs();
-    Some(fleet::unix_seconds_to_rfc3339(i64::try_from(seconds).ok()?))
-}
-
 async fn overview(
     State(state): State<AppState>,
     params: QueryParams,
@@ -155,7 +150,7 @@ async fn overview(
         .source
         .clone()
         .unwrap_or_else(|| current.snapshot.source.clone());
-    let loaded_at = fleet.loaded_at.and_then(system_time_rfc3339);
+    let loaded_at = fleet.loaded_at.map(crate::aws::collect::rfc3339);
     drop(fleet);
     let view = &current.view;
     Ok(Json(FleetOverview {

@@ -218,11 +218,10 @@ pub async fn collect<A: AwsApi>(scopes: &[Scope<A>], ctx: &CollectContext<'_>) -
 
 /// RFC 3339 UTC with second precision, e.g. `2026-11-26T07:02:04Z`.
 pub fn rfc3339(time: SystemTime) -> String {
-    use aws_smithy_types::date_time::{DateTime, Format};
-    let seconds = DateTime::from(time).secs();
-    DateTime::from_secs(seconds)
-        .fmt(Format::DateTime)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_string())
+    let seconds = time
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    shared::fleet::unix_seconds_to_rfc3339(seconds)
 }
 
 struct ScopeOutcome {
