@@ -238,6 +238,33 @@ fn region_filter<'a>(
     }
 }
 
+/// `cluster=`, checked against the snapshot (within `region=` when given): a name no cluster has is a
+/// 400 with the cluster names as suggestions, never a silently empty list.
+fn cluster_filter<'a>(
+    params: &'a QueryParams,
+    view: &FleetView,
+    region: Option<&str>,
+) -> Result<Option<&'a str>, ApiError> {
+    let Some(name) = params.optional("cluster")? else {
+        return Ok(None);
+    };
+    if view
+        .clusters
+        .iter()
+        .any(|c| c.name == name && region.is_none_or(|r| c.region == r))
+    {
+        return Ok(Some(name));
+    }
+    let scope = region
+        .map(|r| format!(" in region {r}"))
+        .unwrap_or_default();
+    Err(ApiError::bad_parameter(
+        "cluster",
+        format!("no cluster `{}`{scope} in this snapshot", truncate(name)),
+    )
+    .with_suggestions(cluster_suggestions(view)))
+}
+
 /// Node filters shared by `/nodes` and the exports.
 #[derive(Debug, Default)]
 pub struct NodeFilter<'a> {
@@ -270,22 +297,7 @@ impl<'a> NodeFilter<'a> {
     /// suggestions, never a silently empty list.
     pub fn parse(params: &'a QueryParams, view: &FleetView) -> Result<Self, ApiError> {
         let region = region_filter(params, view)?;
-        let cluster = params.optional("cluster")?;
-        if let Some(name) = cluster
-            && !view
-                .clusters
-                .iter()
-                .any(|c| c.name == name && region.is_none_or(|r| c.region == r))
-        {
-            let scope = region
-                .map(|r| format!(" in region {r}"))
-                .unwrap_or_default();
-            return Err(ApiError::bad_parameter(
-                "cluster",
-                format!("no cluster `{name}`{scope} in this snapshot"),
-            )
-            .with_suggestions(cluster_suggestions(view)));
-        }
+        let cluster = cluster_filter(params, view, region)?;
         let account_clusters = match params.optional("account")? {
             None => None,
             Some(account) => {
@@ -574,21 +586,13 @@ pub fn filtered_subnets<'v>(
     view: &'v FleetView,
 ) -> Result<Vec<&'v SubnetRow>, ApiError> {
     let region = region_filter(params, view)?;
-    let cluster = match params.optional("cluster")? {
-        None => None,
-        Some(name) => Some(
-            view.clusters
-                .iter()
-                .find(|c| c.name == name && region.is_none_or(|r| c.region == r))
-                .ok_or_else(|| {
-                    ApiError::bad_parameter(
-                        "cluster",
-                        format!("no cluster `{}` in this snapshot", truncate(name)),
-                    )
-                    .with_suggestions(cluster_suggestions(view))
-                })?,
-        ),
-    };
+    // Every cluster of that name (one per region unless `region=` narrows it).
+    let clusters: Option<Vec<_>> = cluster_filter(params, view, region)?.map(|name| {
+        view.clusters
+            .iter()
+            .filter(|c| c.name == name && region.is_none_or(|r| c.region == r))
+            .collect()
+    });
     let at_risk = match params.optional("at_risk")? {
         None => None,
         Some(_) => Some(params.bool("at_risk", false)?),
@@ -597,7 +601,11 @@ pub fn filtered_subnets<'v>(
         .subnets
         .iter()
         .filter(|s| region.is_none_or(|r| s.region == r))
-        .filter(|s| cluster.is_none_or(|c| c.subnet_ids.contains(&s.subnet_id)))
+        .filter(|s| {
+            clusters
+                .as_ref()
+                .is_none_or(|cs| cs.iter().any(|c| c.subnet_ids.contains(&s.subnet_id)))
+        })
         .filter(|s| at_risk.is_none_or(|want| s.at_risk == want))
         .collect())
 }
@@ -650,19 +658,7 @@ async fn dsr(
     let current = current(&state).await?;
     let view = &current.view;
     let region = region_filter(&params, view)?;
-    let cluster = params.optional("cluster")?;
-    if let Some(name) = cluster
-        && !view
-            .clusters
-            .iter()
-            .any(|c| c.name == name && region.is_none_or(|r| c.region == r))
-    {
-        return Err(ApiError::bad_parameter(
-            "cluster",
-            format!("no cluster `{}` in this snapshot", truncate(name)),
-        )
-        .with_suggestions(cluster_suggestions(view)));
-    }
+    let cluster = cluster_filter(&params, view, region)?;
     let status = match params.optional("status")? {
         None => None,
         Some(value) => Some(parse_dsr_status("status", value)?),
@@ -684,19 +680,7 @@ async fn findings(
     let current = current(&state).await?;
     let view = &current.view;
     let region = region_filter(&params, view)?;
-    let cluster = params.optional("cluster")?;
-    if let Some(name) = cluster
-        && !view
-            .clusters
-            .iter()
-            .any(|c| c.name == name && region.is_none_or(|r| c.region == r))
-    {
-        return Err(ApiError::bad_parameter(
-            "cluster",
-            format!("no cluster `{}` in this snapshot", truncate(name)),
-        )
-        .with_suggestions(cluster_suggestions(view)));
-    }
+    let cluster = cluster_filter(&params, view, region)?;
     let severity = match params.optional("severity")? {
         None => None,
         Some(value) => Some(
