@@ -484,13 +484,27 @@ pub fn sort_rows(rows: &mut [&NodeRow], sort: Option<&str>) -> Result<(), ApiErr
             ),
         ));
     }
-    // held / capacity in per-mille, capacity unknown sorts last.
+    // held / capacity in per-mille (a sort key only, never shown).
     let utilization = |r: &NodeRow| {
         r.ip_capacity
             .filter(|c| *c > 0)
             .map(|c| u64::from(r.held_ips) * 1000 / u64::from(c))
     };
+    // Unknown values (no pod counts, no capacity, Linux without DSR) sort last in both directions.
+    let known_first = |a: bool, b: bool| b.cmp(&a);
     rows.sort_by(|a, b| {
+        let unknown = match key {
+            "used_ips" => Some((a.used_ips.is_some(), b.used_ips.is_some())),
+            "ip_capacity" => Some((a.ip_capacity.is_some(), b.ip_capacity.is_some())),
+            "dsr" => Some((a.dsr.is_some(), b.dsr.is_some())),
+            "utilization" => Some((utilization(a).is_some(), utilization(b).is_some())),
+            _ => None,
+        };
+        if let Some((a_known, b_known)) = unknown
+            && a_known != b_known
+        {
+            return known_first(a_known, b_known);
+        }
         let ordering = match key {
             "cluster" => (&a.region, &a.cluster).cmp(&(&b.region, &b.cluster)),
             "nodegroup" => a.nodegroup.cmp(&b.nodegroup),

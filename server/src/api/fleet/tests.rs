@@ -303,6 +303,27 @@ async fn nodes_have_the_contract_fields_and_filter_sort_page() {
         all.iter().map(|n| n.held_ips).max().unwrap_or(0)
     );
 
+    // Linux nodes have no DSR status: last whichever way the column is sorted, and the known ones in order.
+    assert!(all.iter().any(|n| n.dsr.is_none()) && all.iter().any(|n| n.dsr.is_some()));
+    for sort in ["dsr", "-dsr"] {
+        let page: NodePage = get(&app, &format!("/api/v1/nodes?sort={sort}&limit=10000"))
+            .await
+            .json();
+        let known = page.nodes.iter().take_while(|n| n.dsr.is_some()).count();
+        assert!(known > 0, "{sort}");
+        assert!(
+            page.nodes[known..].iter().all(|n| n.dsr.is_none()),
+            "{sort}: unknown last"
+        );
+        let statuses: Vec<_> = page.nodes[..known].iter().filter_map(|n| n.dsr).collect();
+        let mut expected = statuses.clone();
+        expected.sort();
+        if sort.starts_with('-') {
+            expected.reverse();
+        }
+        assert_eq!(statuses, expected, "{sort}");
+    }
+
     let paged: NodePage = get(&app, "/api/v1/nodes?limit=10&offset=180").await.json();
     assert_eq!((paged.total, paged.nodes.len()), (189, 9));
     assert_eq!(paged.nodes[0].instance_id, all[180].instance_id);
