@@ -46,15 +46,19 @@ pub struct AppState {
     pub dist_dir: PathBuf,
     pub started_at: Instant,
     /// The analysis of the current snapshot (`api::fleet::current`), computed once per snapshot.
-    pub analysis: Arc<std::sync::Mutex<Option<Analysis>>>,
+    pub analysis: Arc<std::sync::Mutex<Option<Arc<Analysis>>>>,
 }
 
-/// A snapshot, the instance-type table and `shared::fleet::analyze` of the two.
-pub type Analysis = (
-    Arc<Snapshot>,
-    Arc<InstanceTypeTable>,
-    Arc<shared::fleet::FleetView>,
-);
+/// A snapshot, the instance-type table and what `shared` derives from the two: `fleet::analyze`, the
+/// DSR board and the findings. Filters are applied per request; these are computed once per snapshot.
+#[derive(Debug)]
+pub struct Analysis {
+    pub snapshot: Arc<Snapshot>,
+    pub table: Arc<InstanceTypeTable>,
+    pub view: shared::fleet::FleetView,
+    pub dsr_board: Vec<shared::fleet::DsrBoardRow>,
+    pub findings: Vec<shared::findings::Finding>,
+}
 
 impl AppState {
     pub fn new(instance_types: Arc<InstanceTypeTable>, dist_dir: PathBuf) -> Self {

@@ -2,8 +2,9 @@
 //! the raw snapshot. Thin: every number comes from `shared::fleet` (which calls `shared::maxpods`,
 //! `shared::subnet`, `shared::dsr`); the handlers only filter, sort and page.
 //!
-//! The analysis of a snapshot is computed once (off the async runtime) and cached until the snapshot
-//! is replaced, so a 10,000-node fleet costs one analysis per scan, not one per request.
+//! The analysis of a snapshot (with its DSR board and findings) is computed once, off the async
+//! runtime, and cached until the snapshot is replaced, so a 10,000-node fleet costs one analysis per
+//! scan, not one per request; requests only filter, sort and page.
 //!
 //! Routes (relative to `/api/v1`):
 //! - `GET /fleet`: [`FleetOverview`]
@@ -20,7 +21,7 @@
 
 use crate::api::errors::ApiError;
 use crate::api::query::QueryParams;
-use crate::state::{AppState, FleetState};
+use crate::state::{Analysis, AppState, FleetState};
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -33,7 +34,7 @@ use shared::fleet::{
     ScanInfo, SubnetDetail, SubnetList, SubnetRow,
 };
 use shared::snapshot::SourceKind;
-use shared::{InstanceTypeTable, IpMode, Os, Snapshot};
+use shared::{IpMode, Os};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -56,12 +57,8 @@ pub fn routes() -> Router<AppState> {
         .route("/snapshot", get(raw_snapshot))
 }
 
-/// The current snapshot and its analysis.
-pub struct Current {
-    pub snapshot: Arc<Snapshot>,
-    pub view: Arc<FleetView>,
-    pub table: Arc<InstanceTypeTable>,
-}
+/// The current snapshot and its analysis (see [`Analysis`]).
+pub type Current = Arc<Analysis>;
 
 /// 503 with what is going on and what to do.
 fn no_snapshot(fleet: &FleetState) -> ApiError {
@@ -94,31 +91,34 @@ pub async fn current(state: &AppState) -> Result<Current, ApiError> {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .as_ref()
-        .and_then(|(s, t, view)| {
-            (Arc::ptr_eq(s, &snapshot) && Arc::ptr_eq(t, &table)).then(|| Arc::clone(view))
-        });
-    let view = match cached {
-        Some(view) => view,
-        None => {
-            let (s, t) = (Arc::clone(&snapshot), Arc::clone(&table));
-            let view = tokio::task::spawn_blocking(move || fleet::analyze(&s, &t)).await.map_err(|e| {
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "analysis_failed",
-                    format!("analysing the snapshot failed ({e}); please report this with the snapshot file"),
-                )
-            })?;
-            let view = Arc::new(view);
-            *state.analysis.lock().unwrap_or_else(|p| p.into_inner()) =
-                Some((Arc::clone(&snapshot), Arc::clone(&table), Arc::clone(&view)));
-            view
+        .filter(|a| Arc::ptr_eq(&a.snapshot, &snapshot) && Arc::ptr_eq(&a.table, &table))
+        .cloned();
+    if let Some(analysis) = cached {
+        return Ok(analysis);
+    }
+    let analysis = tokio::task::spawn_blocking(move || {
+        let view = fleet::analyze(&snapshot, &table);
+        Analysis {
+            dsr_board: fleet::dsr_board(&view),
+            findings: shared::findings::findings(&view),
+            view,
+            snapshot,
+            table,
         }
-    };
-    Ok(Current {
-        snapshot,
-        view,
-        table,
     })
+    .await
+    .map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "analysis_failed",
+            format!(
+                "analysing the snapshot failed ({e}); please report this with the snapshot file"
+            ),
+        )
+    })?;
+    let analysis = Arc::new(analysis);
+    *state.analysis.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&analysis));
+    Ok(analysis)
 }
 
 fn now_unix_seconds() -> i64 {
@@ -677,11 +677,13 @@ async fn dsr(
         None => None,
         Some(value) => Some(parse_dsr_status("status", value)?),
     };
-    let rows = fleet::dsr_board(view)
-        .into_iter()
+    let rows = current
+        .dsr_board
+        .iter()
         .filter(|r| region.is_none_or(|x| r.region == x))
         .filter(|r| cluster.is_none_or(|x| r.cluster == x))
         .filter(|r| status.is_none_or(|x| r.assessment.status == x))
+        .cloned()
         .collect();
     Ok(Json(DsrBoard::new(view, rows)))
 }
@@ -726,12 +728,14 @@ async fn findings(
             Some(upper)
         }
     };
-    let rows = shared::findings::findings(view)
-        .into_iter()
+    let rows = current
+        .findings
+        .iter()
         .filter(|f| severity.is_none_or(|s| f.severity == s))
         .filter(|f| code.as_deref().is_none_or(|c| f.code == c))
         .filter(|f| region.is_none_or(|r| f.region.as_deref() == Some(r)))
         .filter(|f| cluster.is_none_or(|c| f.cluster.as_deref() == Some(c)))
+        .cloned()
         .collect();
     Ok(Json(FindingList::new(rows)))
 }
