@@ -49,6 +49,32 @@ pub const ENTRIES: [(&str, &str); 3] = [
 
 /// Build the bundle into `<repo>/dist` (replaced as a whole, so nobody serves a half-written bundle).
 pub fn build_dist(locked: bool) -> Result<PathBuf> {
+    build_entries(locked, None)
+}
+
+/// `ENISCOPE_ENTRY=planner cargo xtask dist` builds (and reports) one entry only, for size work; the
+/// value must be an entry's feature name. Only `dist` reads it: `run` and `test` always build them all.
+pub fn only_entry_from_env() -> Result<Option<&'static str>> {
+    let Ok(only) = std::env::var("ENISCOPE_ENTRY") else {
+        return Ok(None);
+    };
+    if only.is_empty() {
+        return Ok(None);
+    }
+    ENTRIES
+        .iter()
+        .find(|(feature, _)| *feature == only)
+        .map(|(feature, _)| Some(*feature))
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "ENISCOPE_ENTRY={only} is not an entry; use one of: {}",
+                ENTRIES.map(|(feature, _)| feature).join(", ")
+            )
+        })
+}
+
+/// Build `only` or every entry into `<repo>/dist`.
+pub fn build_entries(locked: bool, only: Option<&str>) -> Result<PathBuf> {
     let repo = util::repo_root();
     let dist = repo.join("dist");
     let target = util::target_dir()?;
@@ -67,7 +93,7 @@ pub fn build_dist(locked: bool) -> Result<PathBuf> {
 
     let built = (|| {
         for (feature, stem) in ENTRIES {
-            if !wanted_entry(feature) {
+            if only.is_some_and(|o| o != feature) {
                 continue;
             }
             let wasm = build_entry(&target, feature, stem, locked)?;
@@ -103,11 +129,6 @@ pub fn build_dist(locked: bool) -> Result<PathBuf> {
     }
     println!("    bundle ready in {}", dist.display());
     Ok(dist)
-}
-
-/// `ENISCOPE_ENTRY=planner cargo xtask dist` builds (and reports) one entry only: for size work.
-fn wanted_entry(feature: &str) -> bool {
-    std::env::var("ENISCOPE_ENTRY").map_or(true, |only| only.is_empty() || only == feature)
 }
 
 /// `cargo build` of the frontend with one entry's feature; returns a copy of its wasm (the next entry's
@@ -357,7 +378,7 @@ impl Gzip {
 
 /// Print every file's raw and gzip -9 size, then what each entry makes a browser download (its JS + wasm)
 /// against the budget; error when an entry is over.
-pub fn size_report(dist: &Path) -> Result<()> {
+pub fn size_report(dist: &Path, only: Option<&str>) -> Result<()> {
     let gzip = Gzip::detect();
     let mut rows = Vec::new();
     for rel in util::files_below(dist)? {
@@ -401,7 +422,7 @@ pub fn size_report(dist: &Path) -> Result<()> {
     );
     let mut over = Vec::new();
     for (feature, stem) in ENTRIES {
-        if !wanted_entry(feature) {
+        if only.is_some_and(|o| o != feature) {
             continue;
         }
         let files = [format!("{stem}.js"), format!("{stem}_bg.wasm")];

@@ -85,8 +85,9 @@ fn main() -> ExitCode {
 }
 
 fn dist() -> Result<()> {
-    let dist = bundle::build_dist(false)?;
-    bundle::size_report(&dist)
+    let only = bundle::only_entry_from_env()?;
+    let dist = bundle::build_entries(false, only)?;
+    bundle::size_report(&dist, only)
 }
 
 /// Build what `eniscope serve` needs and replace this process with it (Ctrl-C and the exit code are the
@@ -158,6 +159,11 @@ fn test_steps(cargo_test_args: &[String]) -> Result<i32> {
     let moto_server = setup_all(&repo)?;
 
     let dist = bundle::build_dist(true)?;
+    // The size report in every CI log; a bundle over budget is reported here (and fails `cargo xtask
+    // dist`), not as a test failure: sizes are shown, never asserted in tests.
+    if let Err(error) = bundle::size_report(&dist, None) {
+        println!("    WARNING: {error:#}");
+    }
     step("server (debug)");
     timed("cargo build -p server", || {
         util::run(util::cargo().args(["build", "-p", "server", "--locked"]))

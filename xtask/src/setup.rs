@@ -100,9 +100,20 @@ pub fn moto_venv(repo: &Path) -> Result<PathBuf> {
     Ok(moto_server)
 }
 
-/// npm binaryen (wasm-opt) via `npm ci`, when node/npm exist.
+/// npm binaryen (wasm-opt) via `npm ci`; installs Debian's nodejs + npm first when they are missing.
+/// Without them the bundle still builds, about twice as big (over the size budget), so a failed
+/// install is a warning, not an error.
 pub fn binaryen(repo: &Path) -> Result<()> {
     let present = repo.join("node_modules/.bin/wasm-opt").is_file();
+    if !present
+        && (util::output("node", &["--version"]).is_none()
+            || util::output("npm", &["--version"]).is_none())
+        && let Err(error) = apt_install(&["nodejs", "npm"])
+    {
+        println!(
+            "    warning: could not install nodejs + npm ({error:#}); wasm-opt will be skipped"
+        );
+    }
     match timed("npm binaryen", || crate::bundle::wasm_opt(repo))? {
         Some(path) if present => println!("    wasm-opt: installed ({})", path.display()),
         Some(path) => println!("    wasm-opt: installed now ({})", path.display()),
