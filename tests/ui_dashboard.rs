@@ -90,33 +90,16 @@ impl Session {
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
     }
 
-    /// Console entries at level SEVERE since the last call (chromedriver's `/se/log`).
-    async fn console_errors(&self) -> Vec<String> {
-        let session = &self.session_id;
-        let reply = reqwest::Client::new()
-            .post(self.driver.url(&format!("/session/{session}/se/log")))
-            .json(&json!({ "type": "browser" }))
-            .send()
-            .await
-            .expect("chromedriver log endpoint");
-        let reply: Value = reply.json().await.expect("log JSON");
-        reply["value"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|entry| entry["level"] == "SEVERE")
-            .map(|entry| entry["message"].as_str().unwrap_or_default().to_string())
-            .collect()
+    /// No console error since the last check (a marker proves the log is read); the server log on failure.
+    async fn assert_no_console_errors(&self, page: &str) {
+        self.assert_console_errors_only(page, &[]).await;
     }
 
-    async fn assert_no_console_errors(&self, page: &str) {
-        let errors = self.console_errors().await;
-        assert!(
-            errors.is_empty(),
-            "console errors on {page}: {errors:#?}\nserver log:\n{}",
-            self.server.log()
-        );
+    /// Console errors only of the kinds `allowed` (e.g. the browser's line for an expected 404).
+    async fn assert_console_errors_only(&self, page: &str, allowed: &[&str]) {
+        let log = format!("server log:\n{}", self.server.log());
+        ui_common::assert_console_errors_only(&self.client, &self.driver, page, &log, allowed)
+            .await;
     }
 
     /// A Chrome DevTools command through chromedriver (`goog/cdp/execute`).
@@ -898,11 +881,9 @@ async fn deep_urls_open_directly() {
     )
     .await;
     // The only console errors allowed here are the browser's own "404" lines for those two requests.
-    let errors = session.console_errors().await;
-    assert!(
-        errors.iter().all(|e| e.contains("404")),
-        "unexpected console errors: {errors:#?}"
-    );
+    session
+        .assert_console_errors_only("unknown cluster and node URLs", &["404"])
+        .await;
 }
 
 #[tokio::test]
@@ -930,7 +911,7 @@ async fn without_a_snapshot_the_overview_says_what_happened_and_what_to_do() {
         vec![],
     )
     .await;
-    // The server's own reason (scan running or failed) is on the page, word for word.
+    // The server's reason (a scan in progress, or no snapshot because it failed) is on the page.
     let reply = reqwest::get(session.url("/api/v1/fleet"))
         .await
         .expect("GET /api/v1/fleet");
@@ -944,11 +925,9 @@ async fn without_a_snapshot_the_overview_says_what_happened_and_what_to_do() {
     .await;
     assert_eq!(count(client, ".cluster-card").await, 0);
     // Only the browser's own lines about the 503 answers are allowed in the console.
-    let errors = session.console_errors().await;
-    assert!(
-        errors.iter().all(|e| e.contains("503")),
-        "unexpected console errors: {errors:#?}"
-    );
+    session
+        .assert_console_errors_only("the overview without a snapshot", &["503"])
+        .await;
 }
 
 /// The bundle has one entry per group of pages (frontend/src/entries.rs): links between entries are full

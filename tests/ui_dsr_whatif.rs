@@ -24,7 +24,7 @@ mod ui_common;
 
 use e2e::{EniscopeServer, http_get, target_dir, try_eniscope_bin};
 use fantoccini::{Client, Locator};
-use serde_json::{Value, json};
+use serde_json::json;
 use shared::dsr::DsrStatus;
 use shared::fleet::{self, DsrBoardRow};
 use shared::limits::InstanceTypeTable;
@@ -40,22 +40,15 @@ use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use ui_common::{ChromeDriver, HOW_TO_FIX, WAIT, assert_no_console_errors, browser, dist_dir};
+use ui_common::{ChromeDriver, HOW_TO_FIX, WAIT, assert_no_console_errors, browser, dist_dir, js};
 
 // ---------------------------------------------------------------------------------------------
-// Browser plumbing (the same pattern as tests/ui.rs)
+// Page helpers (the browser plumbing is in tests/ui_common)
 // ---------------------------------------------------------------------------------------------
-
-async fn run_js(client: &Client, script: &str, args: Vec<Value>) -> Value {
-    client
-        .execute(script, args)
-        .await
-        .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
-}
 
 /// `data-value` of `#id` as a number, `None` while missing or empty.
 async fn data_value(client: &Client, id: &str) -> Option<i64> {
-    run_js(
+    js(
         client,
         "const el = document.getElementById(arguments[0]); return el ? el.dataset.value : null;",
         vec![json!(id)],
@@ -105,7 +98,7 @@ async fn wait_for_url(client: &Client, needles: &[&str], absent: &[&str]) -> Str
 
 /// Full-page screenshot at 1280 px wide into `target/screenshots/{name}`.
 async fn save_full_page(client: &Client, name: &str) -> PathBuf {
-    let height = run_js(
+    let height = js(
         client,
         "return document.documentElement.scrollHeight;",
         vec![],
@@ -193,7 +186,7 @@ async fn dsr_board_lists_every_windows_nodegroup_with_shareds_status() {
         .expect("the board renders its rows");
 
     // Every Windows nodegroup, once, with shared's status; in shared's order (off, unknown, on).
-    let shown = run_js(
+    let shown = js(
         &client,
         "return Array.from(document.querySelectorAll('#dsr-rows .dsr-row')).map(r => \
          [r.dataset.region, r.dataset.cluster, r.dataset.nodegroup, r.dataset.dsrStatus, \
@@ -251,7 +244,7 @@ async fn dsr_board_lists_every_windows_nodegroup_with_shareds_status() {
             }
         })
         .collect();
-    let flags = run_js(
+    let flags = js(
         &client,
         "return document.getElementById(arguments[0]).textContent;",
         vec![json!(format!("dsr-{slug}-flags"))],
@@ -261,7 +254,7 @@ async fn dsr_board_lists_every_windows_nodegroup_with_shareds_status() {
         flags.as_str(),
         Some(off.assessment.fix.kube_proxy_flags.as_str())
     );
-    let user_data = run_js(
+    let user_data = js(
         &client,
         "return document.getElementById(arguments[0]).textContent;",
         vec![json!(format!("dsr-{slug}-user-data"))],
@@ -271,7 +264,7 @@ async fn dsr_board_lists_every_windows_nodegroup_with_shareds_status() {
         user_data.as_str(),
         Some(off.assessment.fix.user_data_snippet.as_str())
     );
-    let evidence = run_js(
+    let evidence = js(
         &client,
         "return Array.from(document.querySelectorAll('#' + arguments[0] + ' li')).map(li => li.textContent);",
         vec![json!(format!("dsr-{slug}-evidence"))],
@@ -301,7 +294,7 @@ async fn dsr_board_lists_every_windows_nodegroup_with_shareds_status() {
         .expect("click copy");
     let deadline = Instant::now() + WAIT;
     loop {
-        let state = run_js(
+        let state = js(
             &client,
             "return document.getElementById(arguments[0]).dataset.copyState;",
             vec![json!(format!("dsr-{slug}-flags-copy"))],
@@ -338,7 +331,7 @@ async fn dsr_board_lists_every_windows_nodegroup_with_shareds_status() {
         "after filtering on off",
     )
     .await;
-    let statuses = run_js(
+    let statuses = js(
         &client,
         "return Array.from(document.querySelectorAll('#dsr-rows .dsr-row')).map(r => r.dataset.dsrStatus);",
         vec![],
@@ -509,7 +502,7 @@ async fn nodegroup_what_if_opens_from_a_deep_url_and_follows_the_controls() {
 
     // 2. Move the node-count slider (value + input event, as a drag or the arrow keys end).
     let nodes = observed.nodes.len() + 7;
-    run_js(
+    js(
         &client,
         "const s = document.getElementById('slider-nodes'); s.value = String(arguments[0]); \
          s.dispatchEvent(new Event('input', { bubbles: true }));",
@@ -559,7 +552,7 @@ async fn nodegroup_what_if_opens_from_a_deep_url_and_follows_the_controls() {
         &["os=", "subnet="],
     )
     .await;
-    let recompute_ms = run_js(
+    let recompute_ms = js(
         &client,
         "return document.getElementById('what-if-results').dataset.recomputeMs;",
         vec![],
@@ -921,7 +914,7 @@ async fn measure_nodegroup_what_if_recompute_on_a_10000_node_fleet() {
     for (round, nodes) in steps.iter().enumerate() {
         let nodes_text = nodes.to_string();
         let expected = expected_after(&observed, &table, &[("nodes", nodes_text.as_str())]);
-        let reply = run_js(
+        let reply = js(
             &client,
             TIMED_INPUT,
             vec![
@@ -951,7 +944,7 @@ async fn measure_nodegroup_what_if_recompute_on_a_10000_node_fleet() {
             &table,
             &[("nodes", nodes_text.as_str()), ("prefix_delegation", pd)],
         );
-        let reply = run_js(
+        let reply = js(
             &client,
             TIMED_INPUT,
             vec![

@@ -192,6 +192,18 @@ pub async fn assert_no_console_errors(
     page: &str,
     context: &str,
 ) {
+    assert_console_errors_only(client, driver, page, context, &[]).await;
+}
+
+/// Like [`assert_no_console_errors`], but SEVERE entries containing one of `allowed` are accepted (the
+/// browser's own line for an expected HTTP 404 or 503, for example).
+pub async fn assert_console_errors_only(
+    client: &Client,
+    driver: &ChromeDriver,
+    page: &str,
+    context: &str,
+    allowed: &[&str],
+) {
     client
         .execute("console.info('eniscope-e2e-marker');", vec![])
         .await
@@ -206,6 +218,10 @@ pub async fn assert_no_console_errors(
     let errors: Vec<&Value> = entries
         .iter()
         .filter(|entry| entry["level"] == "SEVERE")
+        .filter(|entry| {
+            let message = entry["message"].as_str().unwrap_or_default();
+            !allowed.iter().any(|a| message.contains(a))
+        })
         .collect();
     assert!(
         errors.is_empty(),
