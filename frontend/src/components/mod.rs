@@ -24,5 +24,6 @@ pub mod remote;
 pub mod status_chip;
 pub mod subnet_card;
 pub mod subnet_impact;
+pub mod url_sync;
 pub mod warm_target_slider;
 pub mod warnings;

@@ -36,11 +36,6 @@ use shared::warm::{self, PoolRule};
 use shared::whatif::{self, Comparison, Scenario, SubnetImpact, WhatIfResult};
 use std::sync::Arc;
 
-/// How long the URL waits for input to settle before it is rewritten (a slider drag fires dozens of
-/// input events a second; Chromium throttles history updates beyond ~100 per 10 s).
-#[cfg(target_arch = "wasm32")]
-const URL_WRITE_DELAY: std::time::Duration = std::time::Duration::from_millis(200);
-
 /// The page path for a nodegroup (the URL the query is appended to).
 pub fn page_path(region: &str, cluster: &str, nodegroup: &str) -> String {
     crate::components::breadcrumbs::nodegroup_what_if_href(region, cluster, nodegroup)
@@ -210,7 +205,11 @@ pub fn NodegroupWhatIfPage() -> impl IntoView {
             Some(Ok((observed, table))) => {
                 let form = RwSignal::new(form_from_url(&observed, &url_pairs));
                 #[cfg(target_arch = "wasm32")]
-                keep_url_in_step(form, observed_form(&observed), page_path(&observed.region, &observed.cluster, &observed.nodegroup));
+                {
+                    let base = observed_form(&observed);
+                    let path = page_path(&observed.region, &observed.cluster, &observed.nodegroup);
+                    crate::components::url_sync::keep_url_in_step(form, move |f| format!("{path}{}", query_for(&base, f)), false);
+                }
                 view! { <NodegroupWhatIfView observed table form/> }.into_any()
             }
             None => view! {
@@ -257,52 +256,6 @@ fn load_failure_html(failure: &ApiFailure) -> String {
     )
 }
 
-/// Rewrite the query string (replace, no new history entry, no scroll) after input settles.
-#[cfg(target_arch = "wasm32")]
-fn keep_url_in_step(form: RwSignal<WhatIfForm>, base: WhatIfForm, path: String) {
-    use leptos::leptos_dom::helpers::{TimeoutHandle, set_timeout_with_handle};
-    use leptos_router::NavigateOptions;
-    use leptos_router::hooks::use_navigate;
-    use std::sync::Mutex;
-
-    let navigate = use_navigate();
-    let pending: Arc<Mutex<Option<TimeoutHandle>>> = Arc::default();
-    let cancel = {
-        let pending = Arc::clone(&pending);
-        move || {
-            if let Some(handle) = pending.lock().ok().and_then(|mut slot| slot.take()) {
-                handle.clear();
-            }
-        }
-    };
-    // A write still pending when the user leaves must not pull them back here.
-    on_cleanup(cancel.clone());
-    Effect::new(move |previous: Option<()>| {
-        let url = format!("{path}{}", form.with(|f| query_for(&base, f)));
-        if previous.is_none() {
-            return;
-        }
-        cancel();
-        let navigate = navigate.clone();
-        let write = move || {
-            navigate(
-                &url,
-                NavigateOptions {
-                    replace: true,
-                    scroll: false,
-                    resolve: false,
-                    ..Default::default()
-                },
-            );
-        };
-        if let Ok(handle) = set_timeout_with_handle(write, URL_WRITE_DELAY)
-            && let Ok(mut slot) = pending.lock()
-        {
-            *slot = Some(handle);
-        }
-    });
-}
-
 /// The what-if for loaded data (rendered natively in tests).
 #[component]
 pub fn NodegroupWhatIfView(
@@ -327,21 +280,27 @@ pub fn NodegroupWhatIfView(
             Arc::clone(&parsed),
             before.clone(),
         );
-        Memo::new(move |_| {
-            let start = now_millis();
-            let outcome = form.with(|f| evaluate_after(f, &observed, &table, &parsed));
-            let comparison = match (&before, outcome.result()) {
-                (Some(before), Some(after)) => Some(whatif::compare(before, after)),
-                _ => None,
-            };
-            Recompute {
-                outcome,
-                comparison,
-                millis: now_millis() - start,
-            }
-        })
+        // Always notify: every form change is a new result, and a deep comparison of two results (with
+        // `millis`, which always differs) would only cost time on each input.
+        Memo::new_with_compare(
+            move |_| {
+                let start = now_millis();
+                let outcome = form.with(|f| evaluate_after(f, &observed, &table, &parsed));
+                let comparison = match (&before, outcome.result()) {
+                    (Some(before), Some(after)) => Some(whatif::compare(before, after)),
+                    _ => None,
+                };
+                Recompute {
+                    outcome,
+                    comparison,
+                    millis: now_millis() - start,
+                }
+            },
+            |_, _| true,
+        )
     };
-    let outcome = Memo::new(move |_| recompute.with(|r| r.outcome.clone()));
+    let outcome =
+        Memo::new_with_compare(move |_| recompute.with(|r| r.outcome.clone()), |_, _| true);
     let ctx = FormContext { form, outcome };
     let os = observed.os;
     let at_observed = {

@@ -20,11 +20,6 @@ use std::sync::Arc;
 /// The instance-type table as the page sees it: `None` while loading, `Err` with a message to show.
 pub type TableState = Option<Result<Arc<InstanceTypeTable>, String>>;
 
-/// How long the URL waits for input to settle before it is rewritten (a slider drag fires dozens of
-/// input events a second; Chromium throttles history updates beyond ~100 per 10 s).
-#[cfg(target_arch = "wasm32")]
-const URL_WRITE_DELAY: std::time::Duration = std::time::Duration::from_millis(200);
-
 /// The routed page: reads the scenario from the URL once, loads the instance-type table, keeps the
 /// URL in step with the form.
 #[component]
@@ -48,53 +43,14 @@ pub fn WhatIfPage() -> impl IntoView {
     });
 
     #[cfg(target_arch = "wasm32")]
-    keep_url_in_step(form);
+    crate::components::url_sync::keep_url_in_step(
+        form,
+        |f| format!("/what-if{}", f.to_query_string()),
+        true,
+    );
 
     let table: Signal<TableState> = table.into();
     view! { <WhatIfView form table/> }
-}
-
-/// Rewrite the query string (replace, no new history entry, no scroll) after input settles.
-#[cfg(target_arch = "wasm32")]
-fn keep_url_in_step(form: RwSignal<WhatIfForm>) {
-    use leptos::leptos_dom::helpers::{TimeoutHandle, set_timeout_with_handle};
-    use leptos_router::NavigateOptions;
-    use leptos_router::hooks::use_navigate;
-    use std::sync::Mutex;
-
-    let navigate = use_navigate();
-    let pending: Arc<Mutex<Option<TimeoutHandle>>> = Arc::default();
-    let cancel = {
-        let pending = Arc::clone(&pending);
-        move || {
-            if let Some(handle) = pending.lock().ok().and_then(|mut slot| slot.take()) {
-                handle.clear();
-            }
-        }
-    };
-    // A write still pending when the user leaves the page must not pull them back to /what-if.
-    on_cleanup(cancel.clone());
-    Effect::new(move |_| {
-        let url = format!("/what-if{}", form.with(|f| f.to_query_string()));
-        cancel();
-        let navigate = navigate.clone();
-        let write = move || {
-            navigate(
-                &url,
-                NavigateOptions {
-                    replace: true,
-                    scroll: false,
-                    resolve: false,
-                    ..Default::default()
-                },
-            );
-        };
-        if let Ok(handle) = set_timeout_with_handle(write, URL_WRITE_DELAY)
-            && let Ok(mut slot) = pending.lock()
-        {
-            *slot = Some(handle);
-        }
-    });
 }
 
 /// The calculator view for a form and a table (rendered natively in tests with a fixture table).
