@@ -134,23 +134,22 @@ pub fn subnet_card_html(subnet: &Json, map: &BlockMapState) -> String {
         out.push_str("</ul>");
     }
     let blocks = usage.get("blocks");
-    let total_blocks = [
-        "free",
-        "fragmented",
-        "full",
-        "reserved",
-        "prefix_allocated",
-        "prefix_reserved",
-    ]
-    .iter()
-    .map(|k| blocks.count(k))
-    .sum::<u64>();
+    let count = |key: &str| u32::try_from(blocks.count(key)).unwrap_or(u32::MAX);
+    let total_blocks = shared::subnet::BlockCounts {
+        free: count("free"),
+        fragmented: count("fragmented"),
+        full: count("full"),
+        reserved: count("reserved"),
+        prefix_allocated: count("prefix_allocated"),
+        prefix_reserved: count("prefix_reserved"),
+    }
+    .total();
     out.push_str(&format!(
         "<details class=\"subnet-card__map\" open><summary>/28 block map{}</summary>",
         if blocks.is_null() {
             String::new()
         } else {
-            format!(" · {} blocks", grouped(total_blocks))
+            format!(" · {} blocks", grouped(u64::from(total_blocks)))
         }
     ));
     if !blocks.is_null() {
