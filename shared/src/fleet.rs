@@ -708,14 +708,8 @@ fn subnet_row(subnet: &Subnet, usage_by_nodes: Option<&SubnetNodes>) -> SubnetRo
     let mut notes = Vec::new();
     let mut risk_reasons = Vec::new();
     let usage = match (&subnet.allocated_ips, &cidr) {
-        (Some(allocated_ips), Ok(_)) => {
-            let state = SubnetState {
-                subnet_id: Some(subnet.subnet_id.clone()),
-                cidr: subnet.cidr.clone(),
-                allocated_ips: allocated_ips.clone(),
-                allocated_prefixes: subnet.allocated_prefixes.clone().unwrap_or_default(),
-                reservations: subnet.cidr_reservations.clone(),
-            };
+        (Some(_), Ok(_)) => {
+            let state = SubnetState::from_snapshot(subnet);
             match subnet::analyze(&state) {
                 Ok(usage) => Some(usage),
                 Err(error) => {
@@ -1582,13 +1576,8 @@ pub fn cluster_detail(
 
 /// The /28 block map of a subnet (`shared::subnet`), when its allocations were read.
 pub fn subnet_block_map(subnet: &Subnet) -> Option<BlockMap> {
-    let state = SubnetState {
-        subnet_id: Some(subnet.subnet_id.clone()),
-        cidr: subnet.cidr.clone(),
-        allocated_ips: subnet.allocated_ips.clone()?,
-        allocated_prefixes: subnet.allocated_prefixes.clone().unwrap_or_default(),
-        reservations: subnet.cidr_reservations.clone(),
-    };
+    subnet.allocated_ips.as_ref()?;
+    let state = SubnetState::from_snapshot(subnet);
     subnet::ParsedSubnet::parse(&state)
         .ok()
         .map(|parsed| parsed.block_map())
