@@ -393,8 +393,11 @@ async fn what_if_page_matches_shared_and_follows_the_controls() {
         .expect("nav link to the calculator");
     link.click().await.expect("follow the nav link");
     wait_for_url(&client, &["/what-if"]).await;
+    // /what-if is another bundle entry: a full page load, so wait for its header to be mounted.
     client
-        .find(Locator::Css(".main-nav a[href='/dsr']"))
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(".main-nav a[href='/dsr']"))
         .await
         .expect("DSR nav")
         .click()
